@@ -1,0 +1,47 @@
+// Settings every service shares: how it runs (embedded vs cluster), where it listens, and the
+// backing services of cluster mode. Each service adds its own on top.
+import { ConfigOf, env, loadConfig, requireSetting, Setting } from './config';
+
+export const RUN_MODES = ['embedded', 'cluster'] as const;
+export type RunMode = (typeof RUN_MODES)[number];
+
+export const commonSpec = {
+  /** embedded: in-memory event log and PGlite, for `make dev`; cluster: real Kafka and PostgreSQL. */
+  mode: env.oneOf('SWITCHBOARD_MODE', RUN_MODES, { default: 'embedded' }),
+  instanceId: env.optional('SWITCHBOARD_INSTANCE_ID'),
+  host: env.string('SWITCHBOARD_BIND_HOST', { default: '0.0.0.0' }),
+  kafkaBrokers: env.list('KAFKA_BROKERS', { default: [] }),
+  kafkaClientId: env.optional('KAFKA_CLIENT_ID'),
+  databaseUrl: env.optional('DATABASE_URL'),
+  shutdownGraceMs: env.duration('SWITCHBOARD_SHUTDOWN_GRACE', { default: 10_000 }),
+  logLevel: env.oneOf('LOG_LEVEL', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, {
+    default: 'info',
+  }),
+};
+
+export type CommonConfig = ConfigOf<typeof commonSpec>;
+
+/** Cross-setting rules of the common spec: cluster mode needs a Kafka cluster. Services that own
+ * durable state also call requireDatabase(). */
+export function validateCommon(config: CommonConfig): void {
+  if (config.mode === 'cluster') {
+    requireSetting(config.kafkaBrokers.length > 0, 'KAFKA_BROKERS', 'is required when SWITCHBOARD_MODE=cluster');
+  }
+}
+
+/** Loads the common spec plus a service's own spec, and checks the cross-setting rules. */
+export function loadServiceConfig<S extends Record<string, Setting<unknown>>>(
+  serviceSpec: S,
+  source: Readonly<Record<string, string | undefined>> = process.env,
+): CommonConfig & ConfigOf<S> {
+  const common = loadConfig(commonSpec, source);
+  validateCommon(common);
+  return { ...common, ...loadConfig(serviceSpec, source) };
+}
+
+/** For services that own durable state: in cluster mode DATABASE_URL must name a PostgreSQL. */
+export function requireDatabase(config: CommonConfig): void {
+  if (config.mode === 'cluster') {
+    requireSetting(config.databaseUrl !== undefined, 'DATABASE_URL', 'is required when SWITCHBOARD_MODE=cluster');
+  }
+}

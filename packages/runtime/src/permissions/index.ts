@@ -1,0 +1,3 @@
+export * from './flags';
+export * from './bitset';
+export * from './compute';
