@@ -11,3 +11,4 @@ export * from './event-log';
 export * from './db';
 export * from './ids';
 export * from './permissions';
+export * from './service';

@@ -20,7 +20,7 @@ describe('telemetry', () => {
       });
       const logger = createLogger({ service: 'test', destination: sink });
       const span = trace.getTracer('test').startSpan('publish');
-      const carrier = context.with(trace.setSpan(context.active(), span), () => injectTraceContext({}));
+      const carrier = context.with(trace.setSpan(context.active(), span), () => injectTraceContext<Record<string, string>>({}));
       span.end();
       const { traceId, spanId } = span.spanContext();
       expect(carrier.traceparent).toBe(`00-${traceId}-${spanId}-01`);

@@ -1,0 +1,3 @@
+export * from './instance';
+export * from './service-host';
+export * from './backends';
