@@ -2,6 +2,7 @@ import type { DescService } from '@bufbuild/protobuf';
 import type { Server, ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { GrpcLogger } from './logger.js';
 import { stderrGrpcLogger } from './logger.js';
+import type { GrpcServerObserver } from './server-metrics.js';
 import { methodDefinition } from './method-definition.js';
 import { adaptHandler } from './server-handlers.js';
 import type { ServiceImpl } from './service-types.js';
@@ -9,6 +10,8 @@ import type { ServiceImpl } from './service-types.js';
 export interface AddServiceOptions {
   /** Where unclassified handler errors are logged before they become INTERNAL. */
   logger?: GrpcLogger;
+  /** Told when each call starts and ends (RPC metrics). */
+  observer?: GrpcServerObserver;
 }
 
 /**
@@ -27,7 +30,7 @@ export function addService<S extends DescService>(
   const byLocalName = impl as Record<string, unknown>;
   for (const method of service.methods) {
     definition[method.name] = methodDefinition(method);
-    handlers[method.name] = adaptHandler(method, byLocalName[method.localName], logger);
+    handlers[method.name] = adaptHandler(method, byLocalName[method.localName], { logger, observer: options.observer });
   }
   server.addService(definition, handlers);
 }

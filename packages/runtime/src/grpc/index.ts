@@ -34,6 +34,8 @@ export {
 } from './retry-policy.js';
 export type { FailedAttempt, RetryPolicy } from './retry-policy.js';
 export { createGrpcServer, listen, shutdownGracefully } from './server.js';
+export { grpcServerMetrics } from './server-metrics.js';
+export type { GrpcServerObserver } from './server-metrics.js';
 export type { GrpcServerOptions, ShutdownOutcome } from './server.js';
 export type {
   BidiStreamingHandler,

@@ -17,6 +17,7 @@ import type { DescMessage, DescMethod, MessageInitShape, MessageShape } from '@b
 import { CancelledError, DeadlineExceededError } from './errors.js';
 import type { GrpcStatusError } from './errors.js';
 import type { GrpcLogger } from './logger.js';
+import type { GrpcServerObserver } from './server-metrics.js';
 import { methodPath } from './method-definition.js';
 import { toStatus } from './status-mapping.js';
 import type {
@@ -64,7 +65,14 @@ export function callSignal(call: AnyCall, deadline: Date | undefined): { signal:
  * Runs `body` as the handler of `call`: inside the server span, with a context whose signal
  * aborts on cancellation. Resolves with the body's result or rejects with the status to send.
  */
-async function invoke<T>(method: DescMethod, call: AnyCall, logger: GrpcLogger, body: (ctx: HandlerContext) => Promise<T>): Promise<T> {
+export interface HandlerOptions {
+  logger: GrpcLogger;
+  observer?: GrpcServerObserver;
+}
+
+async function invoke<T>(method: DescMethod, call: AnyCall, options: HandlerOptions, body: (ctx: HandlerContext) => Promise<T>): Promise<T> {
+  const { logger } = options;
+  const done = options.observer?.start(method);
   const deadline = deadlineOf(call);
   const { signal, dispose } = callSignal(call, deadline);
   const { span, ctx } = startServerSpan(methodPath(method), call.metadata);
@@ -72,12 +80,14 @@ async function invoke<T>(method: DescMethod, call: AnyCall, logger: GrpcLogger, 
   try {
     const result = await context.with(ctx, () => body(handlerContext));
     endRpcSpan(span, status.OK);
+    done?.(status.OK);
     return result;
   } catch (error) {
     if (signal.aborted) {
       // The caller is gone (or out of time); what the handler threw while unwinding is noise.
       const reason = signal.reason as GrpcStatusError;
       endRpcSpan(span, reason.code, error);
+      done?.(reason.code);
       const ended: StatusParts = { code: reason.code, details: reason.message, metadata: new Metadata() };
       throw ended;
     }
@@ -85,6 +95,7 @@ async function invoke<T>(method: DescMethod, call: AnyCall, logger: GrpcLogger, 
       logger.error({ err: unexpected, rpc: methodPath(method) }, 'gRPC handler failed with an unclassified error'),
     );
     endRpcSpan(span, sent.code, error);
+    done?.(sent.code);
     throw sent;
   } finally {
     dispose();
@@ -122,9 +133,9 @@ function requestsOf(call: ServerReadableStream<In, Out> | ServerDuplexStream<In,
   return call.iterator({ destroyOnReturn: false }) as AsyncIterable<In>;
 }
 
-function unary(method: DescMethod, handler: UnaryHandler<DescMessage, DescMessage>, logger: GrpcLogger): handleUnaryCall<In, Out> {
+function unary(method: DescMethod, handler: UnaryHandler<DescMessage, DescMessage>, options: HandlerOptions): handleUnaryCall<In, Out> {
   return (call, callback) => {
-    invoke(method, call, logger, async (ctx) => handler(call.request, ctx)).then(
+    invoke(method, call, options, async (ctx) => handler(call.request, ctx)).then(
       (response) => callback(null, response),
       (sent: StatusParts) => callback(sent),
     );
@@ -134,10 +145,10 @@ function unary(method: DescMethod, handler: UnaryHandler<DescMessage, DescMessag
 function clientStreaming(
   method: DescMethod,
   handler: ClientStreamingHandler<DescMessage, DescMessage>,
-  logger: GrpcLogger,
+  options: HandlerOptions,
 ): handleClientStreamingCall<In, Out> {
   return (call, callback) => {
-    invoke(method, call, logger, (ctx) => handler(requestsOf(call), ctx)).then(
+    invoke(method, call, options, (ctx) => handler(requestsOf(call), ctx)).then(
       (response) => callback(null, response),
       (sent: StatusParts) => callback(sent),
     );
@@ -147,10 +158,10 @@ function clientStreaming(
 function serverStreaming(
   method: DescMethod,
   handler: ServerStreamingHandler<DescMessage, DescMessage>,
-  logger: GrpcLogger,
+  options: HandlerOptions,
 ): handleServerStreamingCall<In, Out> {
   return (call) => {
-    invoke(method, call, logger, (ctx) => writeAll(call, handler(call.request, ctx), ctx.signal)).then(
+    invoke(method, call, options, (ctx) => writeAll(call, handler(call.request, ctx), ctx.signal)).then(
       () => finish(call),
       (sent: StatusParts) => finish(call, sent),
     );
@@ -160,10 +171,10 @@ function serverStreaming(
 function bidiStreaming(
   method: DescMethod,
   handler: BidiStreamingHandler<DescMessage, DescMessage>,
-  logger: GrpcLogger,
+  options: HandlerOptions,
 ): handleBidiStreamingCall<In, Out> {
   return (call) => {
-    invoke(method, call, logger, (ctx) => writeAll(call, handler(requestsOf(call), ctx), ctx.signal)).then(
+    invoke(method, call, options, (ctx) => writeAll(call, handler(requestsOf(call), ctx), ctx.signal)).then(
       () => finish(call),
       (sent: StatusParts) => finish(call, sent),
     );
@@ -171,19 +182,19 @@ function bidiStreaming(
 }
 
 /** The grpc-js handler for `method`, given its typed implementation. */
-export function adaptHandler(method: DescMethod, handler: unknown, logger: GrpcLogger): UntypedHandleCall {
+export function adaptHandler(method: DescMethod, handler: unknown, options: HandlerOptions): UntypedHandleCall {
   if (typeof handler !== 'function') {
     // Fail at boot, not on the first call: the type system already asks for every method.
     throw new TypeError(`no handler for ${methodPath(method)}`);
   }
   switch (method.methodKind) {
     case 'unary':
-      return unary(method, handler as UnaryHandler<DescMessage, DescMessage>, logger) as UntypedHandleCall;
+      return unary(method, handler as UnaryHandler<DescMessage, DescMessage>, options) as UntypedHandleCall;
     case 'server_streaming':
-      return serverStreaming(method, handler as ServerStreamingHandler<DescMessage, DescMessage>, logger) as UntypedHandleCall;
+      return serverStreaming(method, handler as ServerStreamingHandler<DescMessage, DescMessage>, options) as UntypedHandleCall;
     case 'client_streaming':
-      return clientStreaming(method, handler as ClientStreamingHandler<DescMessage, DescMessage>, logger) as UntypedHandleCall;
+      return clientStreaming(method, handler as ClientStreamingHandler<DescMessage, DescMessage>, options) as UntypedHandleCall;
     case 'bidi_streaming':
-      return bidiStreaming(method, handler as BidiStreamingHandler<DescMessage, DescMessage>, logger) as UntypedHandleCall;
+      return bidiStreaming(method, handler as BidiStreamingHandler<DescMessage, DescMessage>, options) as UntypedHandleCall;
   }
 }

@@ -4,6 +4,7 @@ import type { ServiceRegistration } from './add-service.js';
 import type { GrpcHealth } from './health.js';
 import type { GrpcLogger } from './logger.js';
 import { stderrGrpcLogger } from './logger.js';
+import type { GrpcServerObserver } from './server-metrics.js';
 import { addReflection } from './reflection.js';
 
 export interface GrpcServerOptions {
@@ -14,6 +15,8 @@ export interface GrpcServerOptions {
   /** Serve grpc.reflection v1 and v1alpha for the services (and health), for grpcurl. */
   reflection?: boolean;
   logger?: GrpcLogger;
+  /** RPC metrics for every served service (see grpcServerMetrics). */
+  observer?: GrpcServerObserver;
   serverOptions?: ServerOptions;
 }
 
@@ -21,7 +24,7 @@ export interface GrpcServerOptions {
 export function createGrpcServer(options: GrpcServerOptions): Server {
   const server = new Server(options.serverOptions);
   const logger = options.logger ?? stderrGrpcLogger;
-  for (const registration of options.services) registration.register(server, { logger });
+  for (const registration of options.services) registration.register(server, { logger, observer: options.observer });
   const descriptors = options.services.map((registration) => registration.service);
   if (options.health !== undefined) {
     options.health.track(descriptors.map((service) => service.typeName));

@@ -9,7 +9,7 @@ import { createLogger } from '../logging/logger';
 import { createMetricsRegistry } from '../metrics/registry';
 import { Lifecycle } from '../lifecycle/lifecycle';
 import { OpsServer, ReadinessCheck, startOpsServer } from '../http/ops-server';
-import { createGrpcServer, GrpcHealth, listen, shutdownGracefully } from '../grpc';
+import { createGrpcServer, GrpcHealth, grpcServerMetrics, listen, shutdownGracefully } from '../grpc';
 import type { ServiceRegistration } from '../grpc';
 import { InstanceInfo, instanceInfo, newInstanceId } from './instance';
 
@@ -62,7 +62,13 @@ export interface RunningService {
 export async function serve(context: ServiceContext, options: ServeOptions): Promise<RunningService> {
   const { config, logger, lifecycle, registry } = context;
   const health = new GrpcHealth({ serving: false });
-  const server = createGrpcServer({ services: options.services, health, reflection: true, logger });
+  const server = createGrpcServer({
+    services: options.services,
+    health,
+    reflection: true,
+    logger,
+    observer: grpcServerMetrics(registry),
+  });
   const grpcPort = await listen(server, config.host, config.grpcPort);
   lifecycle.onShutdown(`${context.service} grpc server`, () => shutdownGracefully(server, config.shutdownGraceMs / 2));
 
