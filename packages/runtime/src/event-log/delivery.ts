@@ -1,0 +1,149 @@
+// Delivery of one consumed record to its handler, shared by both implementations: attempts with
+// backoff, PoisonRecordError, dead-lettering, abandonment on abort, and the trace context.
+// The caller commits the record's offset only when this returns 'handled' or 'dead-lettered'.
+import type { ConsumedRecord, ProduceRecord, ProducedRecord, RecordHandler, SubscribeOptions } from './event-log';
+import { DeadLetterError, isPoisonRecordError } from './errors';
+import { deadLetterRecord, deadLetterResolver, errorText } from './dead-letter';
+import type { EventLogLogger } from './logger';
+import { runInRecordContext } from './trace-context';
+
+export type DeliveryOutcome = 'handled' | 'dead-lettered' | 'abandoned';
+
+export interface DeliveryPolicy {
+  groupId: string;
+  handler: RecordHandler;
+  maxAttempts: number;
+  retryBackoffMs: number;
+  deadLetterTopic: (topic: string) => string;
+}
+
+export interface DeliveryDeps {
+  produce(topic: string, records: ProduceRecord[]): Promise<ProducedRecord[]>;
+  logger: EventLogLogger;
+  /** Keeps group membership alive between attempts; throws when the group rebalances. */
+  heartbeat?: () => Promise<void>;
+}
+
+const MAX_BACKOFF_MS = 5_000;
+
+export function deliveryPolicy(options: SubscribeOptions): DeliveryPolicy {
+  const maxAttempts = options.maxAttempts ?? 3;
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new RangeError('maxAttempts must be a positive integer');
+  return {
+    groupId: options.groupId,
+    handler: options.handler,
+    maxAttempts,
+    retryBackoffMs: options.retryBackoffMs ?? 100,
+    deadLetterTopic: deadLetterResolver(options.deadLetterTopic),
+  };
+}
+
+class Abandoned extends Error {}
+
+/** Settles like `promise`, or rejects with Abandoned as soon as `signal` aborts. */
+function unlessAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new Abandoned());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new Abandoned());
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
+}
+
+/** Waits `ms`, or less if `signal` aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+function backoff(policy: DeliveryPolicy, attempt: number): number {
+  return Math.min(policy.retryBackoffMs * 2 ** (attempt - 1), MAX_BACKOFF_MS);
+}
+
+function invokeHandler(record: ConsumedRecord, policy: DeliveryPolicy, attempt: number, signal: AbortSignal): Promise<void> {
+  const run = runInRecordContext(record.headers, () =>
+    Promise.resolve().then(() => policy.handler(record, { groupId: policy.groupId, attempt, signal })),
+  );
+  run.catch(() => undefined); // an abandoned handler may still fail later: nobody listens then
+  return unlessAborted(run, signal);
+}
+
+/**
+ * Delivers `record`: up to maxAttempts handler calls (PoisonRecordError ends them at once), then
+ * the dead-letter topic. Returns 'abandoned' when `signal` aborts first (nothing to commit).
+ * Errors from `deps.heartbeat` (a rebalance) propagate: the record is then left uncommitted.
+ */
+export async function deliverRecord(
+  record: ConsumedRecord,
+  policy: DeliveryPolicy,
+  deps: DeliveryDeps,
+  signal: AbortSignal,
+): Promise<DeliveryOutcome> {
+  let lastError: unknown;
+  let attempts = 0;
+  while (attempts < policy.maxAttempts) {
+    attempts += 1;
+    try {
+      await invokeHandler(record, policy, attempts, signal);
+      return 'handled';
+    } catch (err) {
+      if (err instanceof Abandoned || signal.aborted) return 'abandoned';
+      lastError = err;
+      const { name, message } = errorText(err);
+      const where = { topic: record.topic, partition: record.partition, offset: record.offset, groupId: policy.groupId };
+      if (isPoisonRecordError(err)) {
+        deps.logger.warn({ ...where, errorName: name, error: message }, 'poison record: dead-lettering it');
+        break;
+      }
+      deps.logger.warn({ ...where, attempt: attempts, errorName: name, error: message }, 'record handler failed');
+      if (attempts < policy.maxAttempts) {
+        await sleep(backoff(policy, attempts), signal);
+        if (signal.aborted) return 'abandoned';
+        await deps.heartbeat?.();
+      }
+    }
+  }
+  return deadLetter(record, policy, deps, signal, { error: lastError, attempts });
+}
+
+async function deadLetter(
+  record: ConsumedRecord,
+  policy: DeliveryPolicy,
+  deps: DeliveryDeps,
+  signal: AbortSignal,
+  failure: { error: unknown; attempts: number },
+): Promise<DeliveryOutcome> {
+  const topic = policy.deadLetterTopic(record.topic);
+  const letter = deadLetterRecord(record, { ...failure, groupId: policy.groupId });
+  // The record must not be skipped unless it is safe in the dead-letter topic: keep trying.
+  for (let tries = 1; ; tries += 1) {
+    if (signal.aborted) return 'abandoned';
+    try {
+      await unlessAborted(deps.produce(topic, [letter]), signal);
+      return 'dead-lettered';
+    } catch (err) {
+      if (err instanceof Abandoned || signal.aborted) return 'abandoned';
+      const source = { topic: record.topic, partition: record.partition, offset: record.offset };
+      deps.logger.error({ err: new DeadLetterError(topic, source, { cause: err }), tries }, 'dead-lettering failed; retrying');
+      await sleep(backoff(policy, Math.min(tries, 10)), signal);
+      await deps.heartbeat?.();
+    }
+  }
+}

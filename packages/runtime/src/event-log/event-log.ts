@@ -1,0 +1,140 @@
+// The event log port: a durable, keyed, partitioned stream of records, consumed by consumer groups
+// with at-least-once delivery. Two implementations share this contract (and one test suite):
+// Kafka (kafka-event-log.ts) for clusters and the in-memory log (memory-event-log.ts) for
+// `make dev`, where every service runs in one process.
+//
+// Guarantees, in both implementations:
+// - Records with the same key go to the same partition (partitionFor, Kafka's default
+//   partitioner) and are delivered in the order they were produced.
+// - A handler sees the records of one partition one at a time, in offset order.
+// - An offset is committed only after its handler resolved, or after the record went to the
+//   dead-letter topic. A record whose handler had not finished when its consumer died or lost the
+//   partition is delivered again (to whichever member owns the partition next).
+// - Partition ownership moves automatically when group members join, stop or die; the
+//   onAssigned/onRevoked callbacks tell a member which partitions (and so which keys) it owns.
+
+export interface ProduceRecord {
+  /** Partitioning key (e.g. a guild id): same key, same partition, same order. */
+  key: string;
+  value: Uint8Array | Buffer;
+  headers?: Record<string, string>;
+}
+
+/** Where a produced record landed; `offset` is a decimal string (Kafka offsets are 64-bit). */
+export interface ProducedRecord {
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+export interface ConsumedRecord {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string;
+  value: Buffer;
+  headers: Record<string, string>;
+  /** Milliseconds since the epoch, as stamped when the record was appended. */
+  timestamp: number;
+}
+
+export interface TopicPartition {
+  topic: string;
+  partition: number;
+}
+
+export interface RecordHandlerContext {
+  groupId: string;
+  /** 1 for the first delivery attempt of this record in this consumer, then 2, 3, ... */
+  attempt: number;
+  /**
+   * Aborted when the consumer gives up on the record (disconnect, crash, lost partition):
+   * whatever the handler does afterwards is not committed, and the record will be redelivered.
+   */
+  signal: AbortSignal;
+}
+
+export type RecordHandler = (record: ConsumedRecord, ctx: RecordHandlerContext) => Promise<void> | void;
+export type PartitionsCallback = (partitions: TopicPartition[]) => Promise<void> | void;
+
+export interface SubscribeOptions {
+  groupId: string;
+  topics: string[];
+  handler: RecordHandler;
+  /**
+   * Called with the partitions this member gained, before any of their records is handled
+   * (records of those partitions wait until the returned promise settles).
+   */
+  onAssigned?: PartitionsCallback;
+  /**
+   * Called with the partitions this member lost (rebalance, stop), after it stopped handling
+   * their records. Not called when the member dies (crash): a dead process runs no code.
+   */
+  onRevoked?: PartitionsCallback;
+  /**
+   * Where records go that cannot be processed: a topic name, or a function of the source topic.
+   * Default `<topic>.dlq` (deadLetterTopicFor). The topic must exist (ensureTopics with
+   * `deadLetter: true` creates it).
+   */
+  deadLetterTopic?: string | ((topic: string) => string);
+  /** Handler attempts per record before it is dead-lettered (default 3). PoisonRecordError skips the rest. */
+  maxAttempts?: number;
+  /** Delay before the second attempt, doubled for each further one, capped at 5 s (default 100 ms). */
+  retryBackoffMs?: number;
+  /** Where a group with no committed offset starts: the beginning (default) or the end of each partition. */
+  fromBeginning?: boolean;
+  /** How long stop() waits for an in-flight record before abandoning it (default 10 s). */
+  drainTimeoutMs?: number;
+  /** Called if the consumer stops for good after an unrecoverable error. */
+  onError?: (err: Error) => void;
+}
+
+export interface Subscription {
+  readonly groupId: string;
+  readonly topics: readonly string[];
+  /** The partitions this member owns right now. */
+  assignment(): TopicPartition[];
+  /**
+   * Graceful: finish the in-flight record (up to drainTimeoutMs, then abandon it uncommitted),
+   * commit, call onRevoked, leave the group so the others take over at once.
+   */
+  stop(): Promise<void>;
+  /** Immediate: abandon the in-flight record (uncommitted, redelivered elsewhere), then as stop(). */
+  disconnect(): Promise<void>;
+}
+
+export interface TopicSpec {
+  name: string;
+  partitions: number;
+  /** Kafka topic configuration, e.g. { 'retention.ms': '604800000' } (ignored in memory). */
+  config?: Record<string, string>;
+  /** Also create the dead-letter topic `<name>.dlq` with the same partitions and config. */
+  deadLetter?: boolean;
+}
+
+export interface EventLog {
+  readonly kind: 'kafka' | 'memory';
+  /**
+   * Creates the topics that do not exist yet; idempotent. Fails with TopicConfigError when a topic
+   * exists with another partition count (that would silently move keys between partitions).
+   */
+  ensureTopics(specs: TopicSpec[]): Promise<void>;
+  /** Partition count of an existing topic (UnknownTopicError otherwise). */
+  partitionCount(topic: string): Promise<number>;
+  /**
+   * Appends records; resolves once they are durable (Kafka: acknowledged by all in-sync
+   * replicas) with where each landed, in input order. Injects the active trace context
+   * (W3C traceparent/tracestate) into each record's headers.
+   */
+  produce(topic: string, records: ProduceRecord[]): Promise<ProducedRecord[]>;
+  /** Joins a consumer group; resolves once the member has joined and consumption started. */
+  subscribe(options: SubscribeOptions): Promise<Subscription>;
+  /** Stops every subscription (as disconnect()) and releases connections. */
+  close(): Promise<void>;
+  /**
+   * Simulates the abrupt death of this client (for tests and chaos drills): in-flight records are
+   * abandoned uncommitted, no callbacks run, and the group is not told (Kafka: connections are
+   * cut, so the broker notices only after the session timeout).
+   */
+  crash(): Promise<void>;
+}
