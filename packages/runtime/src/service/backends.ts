@@ -28,7 +28,9 @@ export async function openServiceDatabase(context: ServiceContext, migrationsDir
   const url = config.databaseUrl ?? DEFAULT_EMBEDDED_DATABASE_URL;
   const database = await openDatabase({ url, applicationName: `switchboard-${service}` });
   lifecycle.onShutdown(`${service} database`, () => database.close());
-  const applied = await migrate(database, await loadMigrations(migrationsDir));
+  // A bookkeeping table per service, so services may share one database without their
+  // migration versions colliding.
+  const applied = await migrate(database, await loadMigrations(migrationsDir), { table: `${service}_schema_migrations` });
   logger.info({ database: database.kind, applied: applied.map((m) => `${m.version}_${m.name}`) }, 'database ready');
   return database;
 }
