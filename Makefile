@@ -5,7 +5,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NPM_STAMP := node_modules/.switchboard-installed
 
-.PHONY: help install build typecheck test test-only dev services-up services-down proto proto-check grpcurl clean
+.PHONY: help install build typecheck test dev services-up services-down proto proto-check grpcurl helm clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -47,6 +47,10 @@ dev: build ## run gateway, guild, presence and push in one process with embedded
 
 grpcurl: ## install grpcurl into .local/bin (Go module)
 	deploy/local/tools.sh grpcurl
+
+helm: ## install helm into .local/bin (Go module) and lint the chart
+	deploy/local/tools.sh helm
+	.local/bin/helm lint --strict charts/switchboard
 
 clean: ## remove build output (not node_modules, not .local data)
 	rm -rf packages/*/dist services/*/dist

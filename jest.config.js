@@ -16,6 +16,7 @@ module.exports = {
   },
   // Real Kafka and PostgreSQL are brought up (idempotently) before any test runs.
   globalSetup: '<rootDir>/test/global-setup.ts',
+  reporters: ['default', '<rootDir>/test/summary-reporter.js'],
   testTimeout: 60_000,
   maxWorkers: 2,
 };

@@ -22,8 +22,10 @@ export default function globalSetup(): void {
       .filter((m): m is RegExpExecArray => m !== null)
       .map((m) => [m[1]!, m[2]!]),
   );
-  // grpcurl (a Go module) for the tests that check reflection the way an SRE would.
-  execFileSync(path.join(root, 'deploy/local/tools.sh'), ['grpcurl'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'], timeout: 10 * 60_000 });
+  // Go-module tools the tests use as an SRE would: grpcurl (reflection), helm (charts/switchboard).
+  for (const tool of ['grpcurl', 'helm']) {
+    execFileSync(path.join(root, 'deploy/local/tools.sh'), [tool], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'], timeout: 10 * 60_000 });
+  }
   const brokers = vars.KAFKA_BROKERS;
   const databaseUrl = vars.DATABASE_URL;
   if (!brokers || !databaseUrl) {

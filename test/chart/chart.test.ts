@@ -1,0 +1,260 @@
+// The Helm chart (charts/switchboard) as an SRE would meet it: `helm lint --strict`, `helm template`
+// with the default values and with every feature on (charts/switchboard/ci/all-on-values.yaml),
+// then the properties that keep production safe, read from the rendered objects. helm comes from
+// deploy/local/tools.sh (installed by test/global-setup.ts); without it every test here fails.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { createMetricsRegistry } from '../../packages/runtime/src/metrics';
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- rendered manifests are untyped YAML */
+type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; spec?: any; data?: Record<string, string> };
+
+const ROOT = path.resolve(__dirname, '../..');
+const HELM = path.join(ROOT, '.local/bin/helm');
+const CHART = path.join(ROOT, 'charts/switchboard');
+const ALL_ON = path.join(CHART, 'ci/all-on-values.yaml');
+const SERVICES = ['gateway', 'guild', 'presence', 'push'] as const;
+const OPS_PORTS = { gateway: 9091, guild: 9092, presence: 9093, push: 9094 } as const;
+
+function helm(args: string[]): { status: number; stdout: string; stderr: string } {
+  if (!fs.existsSync(HELM)) {
+    throw new Error(`helm is missing at ${HELM}: run \`deploy/local/tools.sh helm\` (test/global-setup.ts should have)`);
+  }
+  const result = spawnSync(HELM, args, { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  if (result.error) throw result.error;
+  return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+function render(valuesArgs: string[]): Manifest[] {
+  const out = helm(['template', 'sb', CHART, '--namespace', 'switchboard', ...valuesArgs]);
+  if (out.status !== 0) throw new Error(`helm template failed:\n${out.stderr}`);
+  return parseAllDocuments(out.stdout)
+    .map((doc) => {
+      if (doc.errors.length > 0) throw new Error(`rendered YAML does not parse: ${doc.errors[0]!.message}`);
+      return doc.toJS() as Manifest | null;
+    })
+    .filter((m): m is Manifest => m !== null);
+}
+
+const ofKind = (objects: Manifest[], kind: string) => objects.filter((o) => o.kind === kind);
+const componentOf = (o: Manifest) => o.metadata.labels?.['app.kubernetes.io/component'];
+const matches = (selector: Record<string, string>, labels: Record<string, string> = {}) =>
+  Object.entries(selector).every(([k, v]) => labels[k] === v);
+
+/** Every metric name a PromQL expression selects (identifiers followed by a label matcher). */
+function metricNames(expr: string): string[] {
+  return [...expr.matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)\s*\{/g)].map((m) => m[1]!);
+}
+
+/** Metrics that exist: what a service's registry exports today, Prometheus' `up`, and the
+ * kube-state-metrics series the restart and memory-limit alerts join with. */
+async function existingMetrics(): Promise<Set<string>> {
+  const registry = createMetricsRegistry({ service: 'gateway' });
+  const names = new Set<string>(['up']);
+  for (const metric of await registry.getMetricsAsJSON()) {
+    names.add(metric.name);
+    if (String(metric.type) === 'histogram') for (const s of ['_bucket', '_sum', '_count']) names.add(metric.name + s);
+  }
+  for (const n of ['kube_pod_container_status_restarts_total', 'kube_pod_container_status_waiting_reason', 'kube_pod_container_resource_limits']) names.add(n);
+  return names;
+}
+
+describe('chart – helm lint', () => {
+  it('chart – lint – passes --strict with the default values', () => {
+    const out = helm(['lint', '--strict', CHART]);
+    expect(`${out.stdout}${out.stderr}`).toContain('0 chart(s) failed');
+    expect(out.status).toBe(0);
+  });
+
+  it('chart – lint – passes --strict with every feature on', () => {
+    const out = helm(['lint', '--strict', CHART, '-f', ALL_ON]);
+    expect(`${out.stdout}${out.stderr}`).toContain('0 chart(s) failed');
+    expect(out.status).toBe(0);
+  });
+});
+
+describe('chart – values schema', () => {
+  it.each([
+    ['gateway.replicas=abc', '/gateway/replicas'],
+    ['mode=embedded', '/mode'],
+    ['guild.ports.grpc=70000', '/guild/ports/grpc'],
+    ['securityContext.readOnlyRootFilesystem=maybe', '/securityContext/readOnlyRootFilesystem'],
+    ['push.unknownKey=1', '/push'],
+  ])('chart – schema – rejects --set %s', (setting, where) => {
+    const out = helm(['template', 'sb', CHART, '--set', setting]);
+    expect(out.status).not.toBe(0);
+    expect(out.stderr).toContain(where);
+  });
+
+  it('chart – schema – rejects a shutdown window that leaves no time after the preStop sleep', () => {
+    const out = helm(['template', 'sb', CHART, '--set', 'gateway.terminationGracePeriodSeconds=10', '--set', 'gateway.preStopSleepSeconds=8']);
+    expect(out.status).not.toBe(0);
+    expect(out.stderr).toContain('gateway.terminationGracePeriodSeconds must exceed preStopSleepSeconds');
+  });
+});
+
+describe.each([
+  ['default values', [] as string[], { gatewayGrace: 120, gatewayPreStop: 5, gatewayHpa: false, monitoring: false }],
+  ['every feature on', ['-f', ALL_ON], { gatewayGrace: 180, gatewayPreStop: 10, gatewayHpa: true, monitoring: true }],
+])('chart – rendered with %s', (_label, args, expected) => {
+  let objects: Manifest[];
+  beforeAll(() => {
+    objects = render(args);
+  });
+
+  const deployment = (name: string) => {
+    const d = ofKind(objects, 'Deployment').find((o) => componentOf(o) === name);
+    if (!d) throw new Error(`no Deployment for ${name}`);
+    return d;
+  };
+
+  it('chart – deployments – one per service, in cluster mode', () => {
+    expect(ofKind(objects, 'Deployment').map(componentOf).sort()).toEqual([...SERVICES].sort());
+    const config = ofKind(objects, 'ConfigMap').find((o) => o.metadata.name === 'sb-switchboard-config');
+    expect(config?.data?.SWITCHBOARD_MODE).toBe('cluster');
+    expect(config?.data?.KAFKA_BROKERS).toMatch(/^[^,]+:\d+/);
+  });
+
+  it.each(SERVICES)('chart – %s – runs hardened: non-root, read-only root, no privileges, only /tmp writable', (name) => {
+    const pod = deployment(name).spec.template.spec;
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(Number.isInteger(pod.securityContext.runAsUser) && pod.securityContext.runAsUser > 0).toBe(true);
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(pod.containers).toHaveLength(1);
+    const container = pod.containers[0];
+    expect(container.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(container.volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
+    expect(pod.volumes).toEqual([expect.objectContaining({ name: 'tmp', emptyDir: expect.any(Object) })]);
+  });
+
+  it.each(SERVICES)('chart – %s – rolls out without losing capacity and is probed on its ops port', (name) => {
+    const d = deployment(name);
+    expect(d.spec.strategy).toMatchObject({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0 } });
+    const container = d.spec.template.spec.containers[0];
+    const ops = container.ports.find((p: any) => p.name === 'ops');
+    expect(ops.containerPort).toBe(OPS_PORTS[name]);
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'ops' });
+    expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'ops' });
+    expect(container.resources.requests).toEqual({ cpu: expect.anything(), memory: expect.anything() });
+    expect(container.resources.limits.memory).toBeDefined();
+  });
+
+  it.each(SERVICES)('chart – %s – gets its settings from the environment, finishing shutdown inside the grace period', (name) => {
+    const pod = deployment(name).spec.template.spec;
+    const env: any[] = pod.containers[0].env;
+    const byName = new Map(env.map((e) => [e.name, e]));
+    expect(byName.get('SWITCHBOARD_INSTANCE_ID')?.valueFrom).toEqual({ fieldRef: { fieldPath: 'metadata.name' } });
+    expect(byName.get(`${name.toUpperCase()}_HTTP_PORT`)?.value).toBe(String(OPS_PORTS[name]));
+    const grace = Number(/^(\d+)s$/.exec(byName.get('SWITCHBOARD_SHUTDOWN_GRACE')?.value ?? '')?.[1]);
+    const preStop = pod.containers[0].lifecycle?.preStop?.sleep?.seconds ?? 0;
+    expect(grace).toBeGreaterThan(0);
+    expect(preStop + grace).toBeLessThan(pod.terminationGracePeriodSeconds);
+    const database = byName.get('DATABASE_URL');
+    if (name === 'guild' || name === 'push') {
+      expect(database?.valueFrom?.secretKeyRef).toEqual({ name: 'switchboard-database', key: `${name.toUpperCase()}_DATABASE_URL` });
+    } else {
+      expect(database).toBeUndefined();
+    }
+  });
+
+  it('chart – gateway – sleeps before SIGTERM and drains over the configured grace period', () => {
+    const pod = deployment('gateway').spec.template.spec;
+    expect(pod.terminationGracePeriodSeconds).toBe(expected.gatewayGrace);
+    expect(pod.containers[0].lifecycle.preStop).toEqual({ sleep: { seconds: expected.gatewayPreStop } });
+    expect(pod.containers[0].ports.map((p: any) => p.name)).toContain('public');
+    const publicService = ofKind(objects, 'Service').find((s) => s.metadata.name === 'sb-switchboard-gateway-public');
+    expect(publicService?.spec.ports.map((p: any) => p.targetPort)).toEqual(['public']);
+  });
+
+  it('chart – autoscaling – gateway on sessions per pod, the others on CPU, each targeting its Deployment', () => {
+    const hpas = ofKind(objects, 'HorizontalPodAutoscaler');
+    const deployments = new Set(ofKind(objects, 'Deployment').map((d) => d.metadata.name));
+    for (const hpa of hpas) expect(deployments.has(hpa.spec.scaleTargetRef.name)).toBe(true);
+    const gateway = hpas.find((h) => componentOf(h) === 'gateway');
+    if (expected.gatewayHpa) {
+      expect(gateway?.spec.metrics).toEqual([
+        { type: 'Pods', pods: { metric: { name: 'switchboard_gateway_sessions' }, target: { type: 'AverageValue', averageValue: expect.any(String) } } },
+      ]);
+      expect(deployment('gateway').spec.replicas).toBeUndefined();
+    } else {
+      expect(gateway).toBeUndefined();
+    }
+    for (const name of ['guild', 'presence', 'push']) {
+      const hpa = hpas.find((h) => componentOf(h) === name);
+      expect(hpa?.spec.metrics[0]).toMatchObject({ type: 'Resource', resource: { name: 'cpu' } });
+    }
+  });
+
+  it('chart – selectors – every Service, PDB and NetworkPolicy selects the pods of its own service', () => {
+    const podLabels = (name: string) => deployment(name).spec.template.metadata.labels;
+    const selected = [
+      ...ofKind(objects, 'Service').map((s) => [s, s.spec.selector] as const),
+      ...ofKind(objects, 'PodDisruptionBudget').map((p) => [p, p.spec.selector.matchLabels] as const),
+      ...ofKind(objects, 'NetworkPolicy').map((n) => [n, n.spec.podSelector.matchLabels] as const),
+    ];
+    for (const [object, selector] of selected) {
+      const name = componentOf(object)!;
+      expect(selector['app.kubernetes.io/component']).toBe(name);
+      expect(matches(selector, podLabels(name))).toBe(true);
+      for (const other of SERVICES.filter((s) => s !== name)) expect(matches(selector, podLabels(other))).toBe(false);
+    }
+    expect(ofKind(objects, 'NetworkPolicy').map(componentOf).sort()).toEqual([...SERVICES].sort());
+    expect(ofKind(objects, 'PodDisruptionBudget').map(componentOf).sort()).toEqual([...SERVICES].sort());
+  });
+
+  it('chart – network policies – open the public port to all, ops only to monitoring, gRPC only to listed callers', () => {
+    for (const policy of ofKind(objects, 'NetworkPolicy')) {
+      const containerPorts = new Set(deployment(componentOf(policy)!).spec.template.spec.containers[0].ports.map((p: any) => p.name));
+      for (const rule of policy.spec.ingress) {
+        for (const port of rule.ports) expect(containerPorts.has(port.port)).toBe(true);
+        const portNames = rule.ports.map((p: any) => p.port);
+        if (rule.from === undefined) expect(portNames).toEqual(['public']);
+        if (portNames.includes('ops')) expect(rule.from).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }]);
+        if (portNames.includes('grpc')) expect(rule.from.length).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it('chart – monitoring – ServiceMonitors scrape each service once, alerts and dashboards use only metrics that exist', async () => {
+    const monitors = ofKind(objects, 'ServiceMonitor');
+    const rules = ofKind(objects, 'PrometheusRule');
+    const dashboards = ofKind(objects, 'ConfigMap').filter((c) => c.metadata.labels?.grafana_dashboard === '1');
+    if (!expected.monitoring) {
+      expect([monitors, rules, dashboards]).toEqual([[], [], []]);
+      return;
+    }
+    const services = ofKind(objects, 'Service');
+    expect(monitors.map(componentOf).sort()).toEqual([...SERVICES].sort());
+    for (const monitor of monitors) {
+      expect(monitor.apiVersion).toBe('monitoring.coreos.com/v1');
+      expect(services.filter((s) => matches(monitor.spec.selector.matchLabels, s.metadata.labels))).toHaveLength(1);
+      expect(monitor.spec.endpoints[0]).toMatchObject({ port: 'ops', path: '/metrics' });
+    }
+    const known = await existingMetrics();
+    const alerts = rules.flatMap((r) => r.spec.groups.flatMap((g: any) => g.rules));
+    expect(alerts.map((a: any) => a.alert)).toEqual(expect.arrayContaining([
+      'SwitchboardInstanceDown', 'SwitchboardServiceAbsent', 'SwitchboardEventLoopLagHigh', 'SwitchboardCrashLooping', 'SwitchboardMemoryNearLimit',
+    ]));
+    for (const alert of alerts) {
+      expect(metricNames(alert.expr).length).toBeGreaterThan(0);
+      for (const metric of metricNames(alert.expr)) expect([alert.alert, known.has(metric) ? 'exists' : metric]).toEqual([alert.alert, 'exists']);
+    }
+    expect(dashboards.length).toBeGreaterThan(0);
+    for (const map of dashboards) {
+      for (const json of Object.values(map.data ?? {})) {
+        const dashboard = JSON.parse(json);
+        const exprs: string[] = dashboard.panels.flatMap((p: any) => (p.targets ?? []).map((t: any) => t.expr));
+        expect(exprs.length).toBeGreaterThan(5);
+        for (const expr of exprs) for (const metric of metricNames(expr)) expect([expr, known.has(metric)]).toEqual([expr, true]);
+      }
+    }
+  });
+});
