@@ -12,6 +12,14 @@ export const commonSpec = {
   host: env.string('SWITCHBOARD_BIND_HOST', { default: '0.0.0.0' }),
   kafkaBrokers: env.list('KAFKA_BROKERS', { default: [] }),
   kafkaClientId: env.optional('KAFKA_CLIENT_ID'),
+  /** TLS to the brokers (managed Kafka services require it). */
+  kafkaTls: env.bool('KAFKA_TLS', { default: false }),
+  /** SASL mechanism when the cluster authenticates clients; unset means no SASL. */
+  kafkaSaslMechanism: env.oneOf('KAFKA_SASL_MECHANISM', ['none', 'plain', 'scram-sha-256', 'scram-sha-512'] as const, {
+    default: 'none',
+  }),
+  kafkaSaslUsername: env.optional('KAFKA_SASL_USERNAME'),
+  kafkaSaslPassword: env.optional('KAFKA_SASL_PASSWORD'),
   databaseUrl: env.optional('DATABASE_URL'),
   shutdownGraceMs: env.duration('SWITCHBOARD_SHUTDOWN_GRACE', { default: 10_000 }),
   logLevel: env.oneOf('LOG_LEVEL', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const, {
@@ -26,6 +34,11 @@ export type CommonConfig = ConfigOf<typeof commonSpec>;
 export function validateCommon(config: CommonConfig): void {
   if (config.mode === 'cluster') {
     requireSetting(config.kafkaBrokers.length > 0, 'KAFKA_BROKERS', 'is required when SWITCHBOARD_MODE=cluster');
+  }
+  if (config.kafkaSaslMechanism !== 'none') {
+    const needs = `is required when KAFKA_SASL_MECHANISM=${config.kafkaSaslMechanism}`;
+    requireSetting(config.kafkaSaslUsername !== undefined, 'KAFKA_SASL_USERNAME', needs);
+    requireSetting(config.kafkaSaslPassword !== undefined, 'KAFKA_SASL_PASSWORD', needs);
   }
 }
 

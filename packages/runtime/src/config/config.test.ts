@@ -72,3 +72,14 @@ describe('config', () => {
     expect(errorOf(() => requireDatabase(config)).variable).toBe('DATABASE_URL');
   });
 });
+
+describe('config – Kafka security', () => {
+  it('asks for SASL credentials when a mechanism is set', () => {
+    const error = errorOf(() => loadServiceConfig({}, { KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'u' }));
+    expect(error.message).toBe('KAFKA_SASL_PASSWORD is required when KAFKA_SASL_MECHANISM=scram-sha-512');
+  });
+
+  it('rejects an unknown SASL mechanism by name', () => {
+    expect(errorOf(() => loadServiceConfig({}, { KAFKA_SASL_MECHANISM: 'kerberos' })).variable).toBe('KAFKA_SASL_MECHANISM');
+  });
+});

@@ -5,7 +5,24 @@ import type { Database } from '../db';
 import { DEFAULT_EMBEDDED_DATABASE_URL, loadMigrations, migrate, openDatabase } from '../db';
 import type { EventLog } from '../event-log';
 import { KafkaEventLog, MemoryEventLog } from '../event-log';
+import type { KafkaEventLogOptions } from '../event-log';
+import type { CommonConfig } from '../config/common';
 import type { ServiceContext } from './service-host';
+
+/** TLS and SASL for the Kafka client, from the common settings. */
+export function kafkaSecurity(config: CommonConfig): KafkaEventLogOptions['kafka'] {
+  const { kafkaSaslMechanism: mechanism, kafkaSaslUsername: username, kafkaSaslPassword: password } = config;
+  if (mechanism === 'none' || username === undefined || password === undefined) return { ssl: config.kafkaTls };
+  // One literal per mechanism: kafkajs types SASL options as a union keyed by the mechanism.
+  const credentials = { username, password };
+  const sasl =
+    mechanism === 'plain'
+      ? { mechanism, ...credentials }
+      : mechanism === 'scram-sha-256'
+        ? { mechanism, ...credentials }
+        : { mechanism, ...credentials };
+  return { ssl: config.kafkaTls, sasl };
+}
 
 /** Opens the event log of the run mode (or adopts a shared one) and registers its close. */
 export function openEventLog(context: ServiceContext, shared?: EventLog): EventLog {
@@ -13,7 +30,12 @@ export function openEventLog(context: ServiceContext, shared?: EventLog): EventL
   const { config, logger, lifecycle, service } = context;
   const eventLog: EventLog =
     config.mode === 'cluster'
-      ? new KafkaEventLog({ brokers: config.kafkaBrokers, clientId: config.kafkaClientId ?? `switchboard-${service}`, logger })
+      ? new KafkaEventLog({
+          brokers: config.kafkaBrokers,
+          clientId: config.kafkaClientId ?? `switchboard-${service}`,
+          logger,
+          kafka: kafkaSecurity(config),
+        })
       : new MemoryEventLog({ logger });
   lifecycle.onShutdown(`${service} event log`, () => eventLog.close());
   return eventLog;
