@@ -1,0 +1,3 @@
+export * from './opcodes';
+export * from './close-codes';
+export * from './intents';
