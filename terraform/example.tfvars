@@ -9,6 +9,9 @@ master_authorized_networks = [
 image_tag           = "0.1.0"
 prometheus_operator = true
 
+# What GET /api/v10/gateway tells clients (point your DNS at the gateway's load balancer):
+gateway_public_url = "wss://gateway.example.com"
+
 # A smaller, cheaper environment:
 # deletion_protection = false
 # database = { tier = "db-custom-1-3840", availability_type = "ZONAL", disk_size_gb = 10 }

@@ -1,6 +1,7 @@
 # The Switchboard release (charts/switchboard) wired to what the other files created: images from
-# Artifact Registry, Kafka's bootstrap address, the database URLs as a Kubernetes Secret, the
-# Workload Identity service accounts, and the gateway pinned to its node pool.
+# Artifact Registry, Kafka's bootstrap address, the database URLs and the gateway's token secret
+# as Kubernetes Secrets, the Workload Identity service accounts, and the gateway pinned to its
+# node pool.
 
 resource "kubernetes_namespace_v1" "switchboard" {
   metadata {
@@ -19,8 +20,21 @@ resource "kubernetes_secret_v1" "database" {
     namespace = kubernetes_namespace_v1.switchboard.metadata[0].name
   }
   data = {
-    GUILD_DATABASE_URL = local.database_urls["guild"]
-    PUSH_DATABASE_URL  = local.database_urls["push"]
+    GATEWAY_DATABASE_URL = local.database_urls["gateway"]
+    GUILD_DATABASE_URL   = local.database_urls["guild"]
+    PUSH_DATABASE_URL    = local.database_urls["push"]
+  }
+}
+
+# The Secret the gateway reads GATEWAY_TOKEN_SECRET from (values: gateway.tokenSecret); the key is
+# generated in gateway-token.tf.
+resource "kubernetes_secret_v1" "gateway_token" {
+  metadata {
+    name      = "${var.name}-gateway-token"
+    namespace = kubernetes_namespace_v1.switchboard.metadata[0].name
+  }
+  data = {
+    GATEWAY_TOKEN_SECRET = random_password.gateway_token.result
   }
 }
 
@@ -43,6 +57,12 @@ locals {
       dashboards     = { enabled = var.prometheus_operator }
     }
     gateway = {
+      publicUrl = var.gateway_public_url
+      tokenSecret = {
+        existingSecret = kubernetes_secret_v1.gateway_token.metadata[0].name
+        key            = "GATEWAY_TOKEN_SECRET"
+      }
+      maxSessions   = var.gateway_max_sessions
       publicService = { type = var.gateway_public_service_type }
       nodeSelector  = local.gateway_pool_label
       tolerations = [{

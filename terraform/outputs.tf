@@ -34,6 +34,11 @@ output "database_url_secrets" {
   value       = { for db, s in google_secret_manager_secret.database_url : db => s.id }
 }
 
+output "gateway_token_secret" {
+  description = "Secret Manager secret holding the gateway's token signing key (GATEWAY_TOKEN_SECRET; the mint-token CLI needs it too)."
+  value       = google_secret_manager_secret.gateway_token.id
+}
+
 output "service_accounts" {
   description = "Google service account of each service (Workload Identity)."
   value       = { for s, sa in google_service_account.services : s => sa.email }

@@ -196,6 +196,26 @@ variable "gateway_public_service_type" {
   }
 }
 
+variable "gateway_public_url" {
+  type        = string
+  description = "ws:// or wss:// URL (no query string) the gateway tells clients to connect to (GATEWAY_PUBLIC_URL), e.g. wss://gateway.example.com. Empty: the gateway derives it from each request's Host header."
+  default     = ""
+  validation {
+    condition     = can(regex("^(|wss?://[^?#[:space:]]+)$", var.gateway_public_url))
+    error_message = "gateway_public_url must be empty or a ws:// or wss:// URL without a query string or fragment."
+  }
+}
+
+variable "gateway_max_sessions" {
+  type        = number
+  description = "Sessions one gateway instance accepts (GATEWAY_MAX_SESSIONS). Keep it above the chart's gateway.autoscaling.targetSessionsPerPod."
+  default     = 25000
+  validation {
+    condition     = var.gateway_max_sessions >= 1 && floor(var.gateway_max_sessions) == var.gateway_max_sessions
+    error_message = "gateway_max_sessions must be a positive integer."
+  }
+}
+
 variable "prometheus_operator" {
   type        = bool
   description = "The cluster runs the Prometheus Operator and the Grafana sidecar (e.g. kube-prometheus-stack): render ServiceMonitors, the PrometheusRule and dashboards."

@@ -82,6 +82,14 @@ describe('chart – values schema', () => {
     ['guild.ports.grpc=70000', '/guild/ports/grpc'],
     ['securityContext.readOnlyRootFilesystem=maybe', '/securityContext/readOnlyRootFilesystem'],
     ['push.unknownKey=1', '/push'],
+    ['gateway.publicUrl=https://gateway.example.com', '/gateway/publicUrl'],
+    ['gateway.publicUrl=wss://gateway.example.com/?v=10', '/gateway/publicUrl'],
+    ['gateway.tokenSecret.existingSecret=', '/gateway/tokenSecret/existingSecret'],
+    ['gateway.tokenSecret.key=', '/gateway/tokenSecret/key'],
+    ['gateway.tokenSecret.value=inline', '/gateway/tokenSecret'],
+    ['gateway.maxSessions=abc', '/gateway/maxSessions'],
+    ['gateway.maxConcurrency=0', '/gateway/maxConcurrency'],
+    ['database.keys.gateway=', '/database/keys/gateway'],
   ])('chart – schema – rejects --set %s', (setting, where) => {
     const out = helm(['template', 'sb', CHART, '--set', setting]);
     expect(out.status).not.toBe(0);
@@ -93,11 +101,25 @@ describe('chart – values schema', () => {
     expect(out.status).not.toBe(0);
     expect(out.stderr).toContain('gateway.terminationGracePeriodSeconds must exceed preStopSleepSeconds');
   });
+
+  it('chart – schema – rejects a sessions HPA target above what one gateway accepts', () => {
+    const out = helm(['template', 'sb', CHART, '--set', 'gateway.autoscaling.enabled=true', '--set', 'gateway.maxSessions=1000']);
+    expect(out.status).not.toBe(0);
+    expect(out.stderr).toContain('gateway.autoscaling.targetSessionsPerPod must not exceed gateway.maxSessions');
+  });
 });
 
 describe.each([
-  ['default values', [] as string[], { gatewayGrace: 120, gatewayPreStop: 5, gatewayHpa: false, monitoring: false }],
-  ['every feature on', ['-f', ALL_ON], { gatewayGrace: 180, gatewayPreStop: 10, gatewayHpa: true, monitoring: true }],
+  [
+    'default values',
+    [] as string[],
+    { gatewayGrace: 120, gatewayPreStop: 5, gatewayHpa: false, monitoring: false, publicUrl: undefined as string | undefined, maxSessions: '25000', maxConcurrency: '1' },
+  ],
+  [
+    'every feature on',
+    ['-f', ALL_ON],
+    { gatewayGrace: 180, gatewayPreStop: 10, gatewayHpa: true, monitoring: true, publicUrl: 'wss://gateway.example.com', maxSessions: '12000', maxConcurrency: '16' },
+  ],
 ])('chart – rendered with %s', (_label, args, expected) => {
   let objects: Manifest[];
   beforeAll(() => {
@@ -157,12 +179,36 @@ describe.each([
     const preStop = pod.containers[0].lifecycle?.preStop?.sleep?.seconds ?? 0;
     expect(grace).toBeGreaterThan(0);
     expect(preStop + grace).toBeLessThan(pod.terminationGracePeriodSeconds);
+    // Every service that owns durable state (and applies its own migrations) gets its own URL.
     const database = byName.get('DATABASE_URL');
-    if (name === 'guild' || name === 'push') {
+    if (name === 'gateway' || name === 'guild' || name === 'push') {
       expect(database?.valueFrom?.secretKeyRef).toEqual({ name: 'switchboard-database', key: `${name.toUpperCase()}_DATABASE_URL` });
+      expect(database?.value).toBeUndefined();
     } else {
       expect(database).toBeUndefined();
     }
+    // The token signing key is the gateway's alone, and only ever a Secret reference.
+    if (name !== 'gateway') expect(env.filter((e) => e.name.startsWith('GATEWAY_'))).toEqual([]);
+  });
+
+  it('chart – gateway – reads its token secret from a Secret and its limits and public URL from values', () => {
+    const env: any[] = deployment('gateway').spec.template.spec.containers[0].env;
+    const byName = new Map(env.map((e) => [e.name, e]));
+    expect(byName.get('GATEWAY_TOKEN_SECRET')).toEqual({
+      name: 'GATEWAY_TOKEN_SECRET',
+      valueFrom: { secretKeyRef: { name: 'switchboard-gateway-token', key: 'GATEWAY_TOKEN_SECRET' } },
+    });
+    if (expected.publicUrl === undefined) {
+      expect(byName.has('GATEWAY_PUBLIC_URL')).toBe(false);
+    } else {
+      expect(byName.get('GATEWAY_PUBLIC_URL')?.value).toBe(expected.publicUrl);
+      expect(expected.publicUrl).toMatch(/^wss?:\/\/[^?#]+$/);
+    }
+    expect(byName.get('GATEWAY_MAX_SESSIONS')?.value).toBe(expected.maxSessions);
+    expect(byName.get('GATEWAY_MAX_CONCURRENCY')?.value).toBe(expected.maxConcurrency);
+    // No secret leaks into the ConfigMap every pod reads.
+    const config = ofKind(objects, 'ConfigMap').find((o) => o.metadata.name === 'sb-switchboard-config');
+    expect(Object.keys(config?.data ?? {}).filter((k) => /SECRET|DATABASE_URL/.test(k))).toEqual([]);
   });
 
   it('chart – gateway – sleeps before SIGTERM and drains over the configured grace period', () => {
@@ -221,6 +267,34 @@ describe.each([
         if (portNames.includes('grpc')) expect(rule.from.length).toBeGreaterThan(0);
       }
     }
+  });
+
+  it('chart – network policies – the gateway gRPC port (admin RPCs: MintToken, ...) is open only to guild, presence and product clients', () => {
+    const policy = ofKind(objects, 'NetworkPolicy').find((n) => componentOf(n) === 'gateway')!;
+    expect(policy.spec.policyTypes).toEqual(['Ingress']);
+    const podLabels = (name: string) => deployment(name).spec.template.metadata.labels;
+    // A rule without ports opens every port, and one without `from` admits every source.
+    for (const rule of policy.spec.ingress) expect(rule.ports?.length).toBeGreaterThan(0);
+    const grpcRules = policy.spec.ingress.filter((r: any) => r.ports.some((p: any) => p.port === 'grpc' || p.port === 50051));
+    expect(grpcRules).toHaveLength(1);
+    const peers: any[] = grpcRules[0].from;
+    expect(peers).toBeDefined();
+    for (const peer of peers) {
+      // Never an address block, never a bare (or empty) namespace selector: each peer names pods.
+      expect(peer.ipBlock).toBeUndefined();
+      expect(Object.keys(peer.podSelector?.matchLabels ?? {}).length).toBeGreaterThan(0);
+    }
+    const allowed = peers.map((peer) => peer.podSelector.matchLabels);
+    expect(allowed.some((sel) => matches(sel, podLabels('guild')))).toBe(true);
+    expect(allowed.some((sel) => matches(sel, podLabels('presence')))).toBe(true);
+    expect(allowed).toContainEqual({ 'switchboard.io/client': 'true' });
+    // Not the gateway's own pods, not push, and not an unlabelled pod.
+    expect(allowed.some((sel) => matches(sel, podLabels('push')))).toBe(false);
+    expect(allowed.some((sel) => matches(sel, podLabels('gateway')))).toBe(false);
+    expect(allowed.some((sel) => matches(sel, { app: 'anything' }))).toBe(false);
+    // Only the public port is open to everyone, and the public Service carries only that port.
+    const open = policy.spec.ingress.filter((r: any) => r.from === undefined);
+    expect(open.map((r: any) => r.ports.map((p: any) => p.port))).toEqual([['public']]);
   });
 
   it('chart – monitoring – ServiceMonitors scrape each service once, alerts and dashboards use only metrics that exist', async () => {

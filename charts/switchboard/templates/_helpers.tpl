@@ -111,7 +111,7 @@ through envFrom; these are per pod or per service. */}}
   value: {{ $v.ports.ops | quote }}
 {{- end -}}
 
-{{/* DATABASE_URL from the existing Secret (guild and push). */}}
+{{/* DATABASE_URL from the existing Secret (gateway, guild and push). */}}
 {{- define "switchboard.databaseEnv" -}}
 {{- $db := .root.Values.database -}}
 - name: DATABASE_URL
