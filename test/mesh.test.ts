@@ -31,7 +31,7 @@ describe('make dev mesh (embedded: in-memory event log, PGlite)', () => {
     const ports = Object.fromEntries(
       ['GATEWAY', 'GUILD', 'PRESENCE', 'PUSH'].flatMap((p) => [[`${p}_GRPC_PORT`, '0'], [`${p}_HTTP_PORT`, '0']]),
     );
-    mesh = await startMesh({ ...ports, SWITCHBOARD_BIND_HOST: '127.0.0.1', LOG_LEVEL: 'warn' });
+    mesh = await startMesh({ ...ports, GATEWAY_PUBLIC_PORT: '0', SWITCHBOARD_BIND_HOST: '127.0.0.1', LOG_LEVEL: 'warn' });
   }, 60_000);
 
   afterAll(() => mesh?.stop());

@@ -15,7 +15,7 @@ describe.each(SERVICES)('$name service process', ({ name, prefix, descriptor }) 
   const entry = (): string => builtEntryPoint(`services/${name}/dist/main.js`);
 
   it('exits 2 with one line naming a non-numeric port', async () => {
-    const run = startProcess(entry(), { [`${prefix}_GRPC_PORT`]: 'not-a-port' });
+    const run = startProcess(entry(), { [`${prefix}_GRPC_PORT`]: 'not-a-port', GATEWAY_PUBLIC_PORT: '0' });
     const exited = await run.exited;
     expect(exited.code).toBe(2);
     expect(exited.stderr).toBe(`switchboard-${name}: invalid configuration: ${prefix}_GRPC_PORT must be a port number (got "not-a-port")\n`);
@@ -32,6 +32,7 @@ describe.each(SERVICES)('$name service process', ({ name, prefix, descriptor }) 
     const run = startProcess(entry(), {
       [`${prefix}_GRPC_PORT`]: '0',
       [`${prefix}_HTTP_PORT`]: '0',
+      GATEWAY_PUBLIC_PORT: '0',
       SWITCHBOARD_BIND_HOST: '127.0.0.1',
       SWITCHBOARD_INSTANCE_ID: `${name}-test-1`,
     });

@@ -1,15 +1,34 @@
 // The gateway service's settings, on top of the common ones (mode, Kafka, database, logging).
-import { env, loadServiceConfig } from '@switchboard/runtime';
+import { env, loadServiceConfig, requireDatabase } from '@switchboard/runtime';
+import { resolveTokenSecret, validatePublicUrl } from './auth/token-secret';
+import { gatewayEdgeSpec } from './transport/edge-config';
 
 export const gatewaySpec = {
   grpcPort: env.port('GATEWAY_GRPC_PORT', { default: 50051 }),
   httpPort: env.port('GATEWAY_HTTP_PORT', { default: 9091 }),
+  // auth/, rest/, limits/ (issue 3)
+  /** HMAC key for tokens (≥ 32 chars). Required in cluster mode; embedded mode derives a well-known dev key. */
+  tokenSecret: env.optional('GATEWAY_TOKEN_SECRET'),
+  /** How long a cached revocation/grant may be stale on instances other than the one that wrote it. */
+  authCacheTtlMs: env.duration('GATEWAY_AUTH_CACHE_TTL', { default: 5_000 }),
+  /** ws(s):// URL clients are told to connect to (GET /gateway); unset → derived from the request's Host. */
+  publicUrl: env.optional('GATEWAY_PUBLIC_URL'),
+  sessionStartLimit: env.int('GATEWAY_SESSION_START_LIMIT', { default: 1000, min: 1 }),
+  sessionStartWindowMs: env.duration('GATEWAY_SESSION_START_WINDOW', { default: 86_400_000 }),
+  maxConcurrency: env.int('GATEWAY_MAX_CONCURRENCY', { default: 1, min: 1, max: 1024 }),
+  identifyIntervalMs: env.duration('GATEWAY_IDENTIFY_INTERVAL', { default: 5_000 }),
+  commandLimit: env.int('GATEWAY_COMMAND_LIMIT', { default: 120, min: 1 }),
+  commandWindowMs: env.duration('GATEWAY_COMMAND_WINDOW', { default: 60_000 }),
+  maxSessions: env.int('GATEWAY_MAX_SESSIONS', { default: 25_000, min: 1 }),
+  // session/, transport/ (issue 3): public port, heartbeats, resume window, replay and send-queue bounds
+  ...gatewayEdgeSpec,
 };
 
 export type GatewayConfig = ReturnType<typeof loadGatewayConfig>;
 
 export function loadGatewayConfig(source: Readonly<Record<string, string | undefined>> = process.env) {
   const config = loadServiceConfig(gatewaySpec, source);
-
-  return config;
+  requireDatabase(config);
+  validatePublicUrl(config.publicUrl);
+  return { ...config, ...resolveTokenSecret(config.mode, config.tokenSecret) };
 }

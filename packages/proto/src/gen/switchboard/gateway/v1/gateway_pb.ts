@@ -2,10 +2,14 @@
 // @generated from file switchboard/gateway/v1/gateway.proto (package switchboard.gateway.v1, syntax proto3)
 /* eslint-disable */
 
-// The edge: terminates Discord Gateway v10 WebSocket sessions.
+// The edge: terminates Discord Gateway v10 WebSocket sessions. Besides Describe, product teams
+// call it to mint and revoke the tokens clients IDENTIFY with, and to grant privileged intents.
+// This API is for trusted callers only (NetworkPolicy): whoever reaches it can mint tokens.
 
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { Timestamp } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { InstanceInfo } from "../../common/v1/instance_pb.js";
 import { file_switchboard_common_v1_instance } from "../../common/v1/instance_pb.js";
 import type { Message } from "@bufbuild/protobuf";
@@ -14,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file switchboard/gateway/v1/gateway.proto.
  */
 export const file_switchboard_gateway_v1_gateway: GenFile = /*@__PURE__*/
-  fileDesc("CiRzd2l0Y2hib2FyZC9nYXRld2F5L3YxL2dhdGV3YXkucHJvdG8SFnN3aXRjaGJvYXJkLmdhdGV3YXkudjEiEQoPRGVzY3JpYmVSZXF1ZXN0IkkKEERlc2NyaWJlUmVzcG9uc2USNQoIaW5zdGFuY2UYASABKAsyIy5zd2l0Y2hib2FyZC5jb21tb24udjEuSW5zdGFuY2VJbmZvMnQKDkdhdGV3YXlTZXJ2aWNlEmIKCERlc2NyaWJlEicuc3dpdGNoYm9hcmQuZ2F0ZXdheS52MS5EZXNjcmliZVJlcXVlc3QaKC5zd2l0Y2hib2FyZC5nYXRld2F5LnYxLkRlc2NyaWJlUmVzcG9uc2UiA5ACAWIGcHJvdG8z", [file_switchboard_common_v1_instance]);
+  fileDesc("CiRzd2l0Y2hib2FyZC9nYXRld2F5L3YxL2dhdGV3YXkucHJvdG8SFnN3aXRjaGJvYXJkLmdhdGV3YXkudjEiEQoPRGVzY3JpYmVSZXF1ZXN0IkkKEERlc2NyaWJlUmVzcG9uc2USNQoIaW5zdGFuY2UYASABKAsyIy5zd2l0Y2hib2FyZC5jb21tb24udjEuSW5zdGFuY2VJbmZvIiMKEE1pbnRUb2tlblJlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCSJRChFNaW50VG9rZW5SZXNwb25zZRINCgV0b2tlbhgBIAEoCRItCglpc3N1ZWRfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIiYKE1Jldm9rZVRva2Vuc1JlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCSJKChRSZXZva2VUb2tlbnNSZXNwb25zZRIyCg5yZXZva2VkX2JlZm9yZRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiQQodR3JhbnRQcml2aWxlZ2VkSW50ZW50c1JlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCRIPCgdpbnRlbnRzGAIgASgNIjEKHkdyYW50UHJpdmlsZWdlZEludGVudHNSZXNwb25zZRIPCgdpbnRlbnRzGAEgASgNMtoDCg5HYXRld2F5U2VydmljZRJiCghEZXNjcmliZRInLnN3aXRjaGJvYXJkLmdhdGV3YXkudjEuRGVzY3JpYmVSZXF1ZXN0Giguc3dpdGNoYm9hcmQuZ2F0ZXdheS52MS5EZXNjcmliZVJlc3BvbnNlIgOQAgESZQoJTWludFRva2VuEiguc3dpdGNoYm9hcmQuZ2F0ZXdheS52MS5NaW50VG9rZW5SZXF1ZXN0Gikuc3dpdGNoYm9hcmQuZ2F0ZXdheS52MS5NaW50VG9rZW5SZXNwb25zZSIDkAICEm4KDFJldm9rZVRva2VucxIrLnN3aXRjaGJvYXJkLmdhdGV3YXkudjEuUmV2b2tlVG9rZW5zUmVxdWVzdBosLnN3aXRjaGJvYXJkLmdhdGV3YXkudjEuUmV2b2tlVG9rZW5zUmVzcG9uc2UiA5ACAhKMAQoWR3JhbnRQcml2aWxlZ2VkSW50ZW50cxI1LnN3aXRjaGJvYXJkLmdhdGV3YXkudjEuR3JhbnRQcml2aWxlZ2VkSW50ZW50c1JlcXVlc3QaNi5zd2l0Y2hib2FyZC5nYXRld2F5LnYxLkdyYW50UHJpdmlsZWdlZEludGVudHNSZXNwb25zZSIDkAICYgZwcm90bzM", [file_google_protobuf_timestamp, file_switchboard_common_v1_instance]);
 
 /**
  * @generated from message switchboard.gateway.v1.DescribeRequest
@@ -47,6 +51,132 @@ export const DescribeResponseSchema: GenMessage<DescribeResponse> = /*@__PURE__*
   messageDesc(file_switchboard_gateway_v1_gateway, 1);
 
 /**
+ * @generated from message switchboard.gateway.v1.MintTokenRequest
+ */
+export type MintTokenRequest = Message<"switchboard.gateway.v1.MintTokenRequest"> & {
+  /**
+   * The user's snowflake id as a decimal string.
+   *
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+};
+
+/**
+ * Describes the message switchboard.gateway.v1.MintTokenRequest.
+ * Use `create(MintTokenRequestSchema)` to create a new message.
+ */
+export const MintTokenRequestSchema: GenMessage<MintTokenRequest> = /*@__PURE__*/
+  messageDesc(file_switchboard_gateway_v1_gateway, 2);
+
+/**
+ * @generated from message switchboard.gateway.v1.MintTokenResponse
+ */
+export type MintTokenResponse = Message<"switchboard.gateway.v1.MintTokenResponse"> & {
+  /**
+   * `base64url(user id).base64url(issued-at seconds).base64url(hmac-sha256)`.
+   *
+   * @generated from field: string token = 1;
+   */
+  token: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp issued_at = 2;
+   */
+  issuedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message switchboard.gateway.v1.MintTokenResponse.
+ * Use `create(MintTokenResponseSchema)` to create a new message.
+ */
+export const MintTokenResponseSchema: GenMessage<MintTokenResponse> = /*@__PURE__*/
+  messageDesc(file_switchboard_gateway_v1_gateway, 3);
+
+/**
+ * @generated from message switchboard.gateway.v1.RevokeTokensRequest
+ */
+export type RevokeTokensRequest = Message<"switchboard.gateway.v1.RevokeTokensRequest"> & {
+  /**
+   * The user's snowflake id as a decimal string.
+   *
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+};
+
+/**
+ * Describes the message switchboard.gateway.v1.RevokeTokensRequest.
+ * Use `create(RevokeTokensRequestSchema)` to create a new message.
+ */
+export const RevokeTokensRequestSchema: GenMessage<RevokeTokensRequest> = /*@__PURE__*/
+  messageDesc(file_switchboard_gateway_v1_gateway, 4);
+
+/**
+ * @generated from message switchboard.gateway.v1.RevokeTokensResponse
+ */
+export type RevokeTokensResponse = Message<"switchboard.gateway.v1.RevokeTokensResponse"> & {
+  /**
+   * Tokens issued before this instant are refused.
+   *
+   * @generated from field: google.protobuf.Timestamp revoked_before = 1;
+   */
+  revokedBefore?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message switchboard.gateway.v1.RevokeTokensResponse.
+ * Use `create(RevokeTokensResponseSchema)` to create a new message.
+ */
+export const RevokeTokensResponseSchema: GenMessage<RevokeTokensResponse> = /*@__PURE__*/
+  messageDesc(file_switchboard_gateway_v1_gateway, 5);
+
+/**
+ * @generated from message switchboard.gateway.v1.GrantPrivilegedIntentsRequest
+ */
+export type GrantPrivilegedIntentsRequest = Message<"switchboard.gateway.v1.GrantPrivilegedIntentsRequest"> & {
+  /**
+   * The user's snowflake id as a decimal string.
+   *
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+
+  /**
+   * Bitmask of privileged intents; any other bit is INVALID_ARGUMENT.
+   *
+   * @generated from field: uint32 intents = 2;
+   */
+  intents: number;
+};
+
+/**
+ * Describes the message switchboard.gateway.v1.GrantPrivilegedIntentsRequest.
+ * Use `create(GrantPrivilegedIntentsRequestSchema)` to create a new message.
+ */
+export const GrantPrivilegedIntentsRequestSchema: GenMessage<GrantPrivilegedIntentsRequest> = /*@__PURE__*/
+  messageDesc(file_switchboard_gateway_v1_gateway, 6);
+
+/**
+ * @generated from message switchboard.gateway.v1.GrantPrivilegedIntentsResponse
+ */
+export type GrantPrivilegedIntentsResponse = Message<"switchboard.gateway.v1.GrantPrivilegedIntentsResponse"> & {
+  /**
+   * The user's privileged intents after the call.
+   *
+   * @generated from field: uint32 intents = 1;
+   */
+  intents: number;
+};
+
+/**
+ * Describes the message switchboard.gateway.v1.GrantPrivilegedIntentsResponse.
+ * Use `create(GrantPrivilegedIntentsResponseSchema)` to create a new message.
+ */
+export const GrantPrivilegedIntentsResponseSchema: GenMessage<GrantPrivilegedIntentsResponse> = /*@__PURE__*/
+  messageDesc(file_switchboard_gateway_v1_gateway, 7);
+
+/**
  * @generated from service switchboard.gateway.v1.GatewayService
  */
 export const GatewayService: GenService<{
@@ -59,6 +189,39 @@ export const GatewayService: GenService<{
     methodKind: "unary";
     input: typeof DescribeRequestSchema;
     output: typeof DescribeResponseSchema;
+  },
+  /**
+   * Signs a new token for a user (bot or user account). Tokens do not expire; revoke them with
+   * RevokeTokens. Retrying is harmless: each call only mints one more valid token.
+   *
+   * @generated from rpc switchboard.gateway.v1.GatewayService.MintToken
+   */
+  mintToken: {
+    methodKind: "unary";
+    input: typeof MintTokenRequestSchema;
+    output: typeof MintTokenResponseSchema;
+  },
+  /**
+   * Invalidates every token of the user issued up to now (tokens minted afterwards stay valid).
+   * Live sessions are not disconnected by this call; new IDENTIFYs and RESUMEs are refused.
+   *
+   * @generated from rpc switchboard.gateway.v1.GatewayService.RevokeTokens
+   */
+  revokeTokens: {
+    methodKind: "unary";
+    input: typeof RevokeTokensRequestSchema;
+    output: typeof RevokeTokensResponseSchema;
+  },
+  /**
+   * Sets (replaces) the privileged intents the user may request: GUILD_MEMBERS (1 << 1),
+   * GUILD_PRESENCES (1 << 8), MESSAGE_CONTENT (1 << 15). 0 withdraws every grant.
+   *
+   * @generated from rpc switchboard.gateway.v1.GatewayService.GrantPrivilegedIntents
+   */
+  grantPrivilegedIntents: {
+    methodKind: "unary";
+    input: typeof GrantPrivilegedIntentsRequestSchema;
+    output: typeof GrantPrivilegedIntentsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_switchboard_gateway_v1_gateway, 0);

@@ -1,0 +1,58 @@
+// One behaviour suite for every AuthStore implementation (memory, PGlite, PostgreSQL).
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { AuthStore } from './auth-store';
+import { NO_AUTH_STATE } from './auth-store';
+
+export interface AuthStoreFixture {
+  store: AuthStore;
+  teardown?: () => Promise<void>;
+}
+
+const BIG_ID = 175928847299117063n;
+let nextId = 1_000n;
+const freshUser = (): bigint => (nextId += 1n);
+
+export function describeAuthStoreContract(label: string, open: () => Promise<AuthStoreFixture>): void {
+  describe(`AuthStore contract (${label})`, () => {
+    let fixture: AuthStoreFixture;
+    beforeAll(async () => {
+      fixture = await open();
+    });
+    afterAll(() => fixture?.teardown?.());
+
+    it('knows nothing of a user never revoked nor granted', async () => {
+      expect(await fixture.store.userAuth(freshUser())).toEqual(NO_AUTH_STATE);
+    });
+
+    it('moves the revocation cutoff forward only', async () => {
+      const user = freshUser();
+      expect(await fixture.store.revokeTokens(user, 1_700_000_100)).toBe(1_700_000_100);
+      expect(await fixture.store.revokeTokens(user, 1_700_000_050)).toBe(1_700_000_100);
+      expect(await fixture.store.revokeTokens(user, 1_700_000_200)).toBe(1_700_000_200);
+      expect(await fixture.store.userAuth(user)).toEqual({ tokensValidAfter: 1_700_000_200, privilegedIntents: 0 });
+    });
+
+    it('sets (not ORs) the privileged grant, independently of the cutoff', async () => {
+      const user = freshUser();
+      await fixture.store.revokeTokens(user, 42);
+      await fixture.store.setPrivilegedIntents(user, (1 << 1) | (1 << 15));
+      await fixture.store.setPrivilegedIntents(user, 1 << 8);
+      expect(await fixture.store.userAuth(user)).toEqual({ tokensValidAfter: 42, privilegedIntents: 1 << 8 });
+      await fixture.store.setPrivilegedIntents(user, 0);
+      expect((await fixture.store.userAuth(user)).privilegedIntents).toBe(0);
+    });
+
+    it('keys by the full 64-bit snowflake, never a rounded number', async () => {
+      await fixture.store.setPrivilegedIntents(BIG_ID, 1 << 1);
+      expect((await fixture.store.userAuth(BIG_ID)).privilegedIntents).toBe(1 << 1);
+      expect((await fixture.store.userAuth(BIG_ID + 1n)).privilegedIntents).toBe(0);
+    });
+
+    it('keeps concurrent revocations consistent (the latest cutoff wins)', async () => {
+      const user = freshUser();
+      const cutoffs = Array.from({ length: 10 }, (_, i) => 1_800_000_000 + i);
+      await Promise.all(cutoffs.map((cutoff) => fixture.store.revokeTokens(user, cutoff)));
+      expect((await fixture.store.userAuth(user)).tokensValidAfter).toBe(1_800_000_009);
+    });
+  });
+}

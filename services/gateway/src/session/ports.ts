@@ -1,0 +1,93 @@
+// What the session layer needs from the rest of the gateway, one tiny interface each. The session
+// core depends only on these; real implementations come from auth/, limits/ and the guild and
+// presence services, and fakes.ts holds the in-memory ones used by tests and embedded mode.
+
+/** The user object of READY (snowflakes as decimal strings, as on the wire). */
+export interface UserPayload {
+  id: string;
+  username: string;
+  discriminator?: string;
+  global_name?: string | null;
+  avatar?: string | null;
+  bot?: boolean;
+  [field: string]: unknown;
+}
+
+export interface AuthenticatedIdentity {
+  userId: bigint;
+  /** Intents the session gets: the requested ones, when every privileged bit is granted. */
+  grantedIntents: number;
+  user: UserPayload;
+  /** READY's `application.id`; defaults to the user id (a bot's application id is its user id). */
+  applicationId?: string;
+}
+
+/**
+ * Checks an IDENTIFY's token and intents.
+ * @throws an error whose `closeCode` is 4004 (bad token), 4013 (invalid intents) or 4014
+ *   (privileged intents not granted). Anything else is a server fault (close 4000).
+ */
+export interface IdentifyAuthenticator {
+  authenticate(token: string, intents: number): Promise<AuthenticatedIdentity>;
+}
+
+/** Identify concurrency (`shard_id % max_concurrency` buckets); false → op 9 d:false. */
+export interface IdentifyGate {
+  tryIdentify(userId: bigint, shardId: number, maxConcurrency: number): boolean;
+}
+
+/**
+ * The 120 commands / 60 s budget of one connection; `hit` false → close 4008. Every frame counts,
+ * heartbeats included (`op` lets the limiter be lenient with them: limits/command-rate-limiter.ts).
+ */
+export interface CommandLimiter {
+  hit(now: number, op?: number): boolean;
+}
+
+/** One limiter per connection, created when the connection sends its first command. */
+export type CommandLimiterFactory = () => CommandLimiter;
+
+/** Bounds the connections of this process; a full cap refuses upgrades with HTTP 503. */
+export interface SessionCap {
+  tryAcquire(): boolean;
+  release(): void;
+}
+
+/** A guild as the session needs it: its id, and the full GUILD_CREATE payload sent after READY. */
+export interface GuildSnapshot {
+  id: string;
+  /** The GUILD_CREATE `d` (channels, roles, members, presences, ...). */
+  payload: Record<string, unknown>;
+}
+
+export interface GuildDirectory {
+  /** The guilds of `userId` that fall on `shard` ([id, count]). */
+  readyGuilds(userId: bigint, shard: readonly [number, number]): Promise<GuildSnapshot[]>;
+}
+
+export interface PresencePayload {
+  since: number | null;
+  activities: unknown[];
+  status: string;
+  afk: boolean;
+}
+
+/** Where op 3 PRESENCE_UPDATE goes (the presence service aggregates it). */
+export interface PresenceSink {
+  sessionPresence(sessionId: string, userId: bigint, presence: PresencePayload): void;
+}
+
+/** Where op 8 REQUEST_GUILD_MEMBERS goes; answers come back as GUILD_MEMBERS_CHUNK dispatches. */
+export interface MemberRequester {
+  requestMembers(sessionId: string, userId: bigint, request: Record<string, unknown>): void;
+}
+
+/** An error carrying the gateway close code it maps to (thrown by an IdentifyAuthenticator). */
+export interface ErrorWithCloseCode extends Error {
+  closeCode: number;
+}
+
+export function closeCodeOf(error: unknown): number | undefined {
+  const code = (error as Partial<ErrorWithCloseCode> | null)?.closeCode;
+  return typeof code === 'number' ? code : undefined;
+}

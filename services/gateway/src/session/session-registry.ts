@@ -1,0 +1,153 @@
+// Sessions by id and by guild, and the fan-out entry point. An event is encoded at most once per
+// distinct output ("shape": encoding × payload compression × MESSAGE_CONTENT stripped or not),
+// lazily, only when some recipient needs that shape, and the same EncodedDispatch object goes to
+// every session that gets it (and into their replay buffers, by reference).
+import { performance } from 'node:perf_hooks';
+import { encodingFor, jsonEncoding, PayloadCompressor } from '../codec';
+import type { EncodedDispatch, JsonDispatch } from '../codec';
+import { GatewayIntent, intentAllows, MESSAGE_CONTENT_EVENTS, MESSAGE_CONTENT_FIELDS } from '../protocol';
+import type { DispatchShape, SessionDirectory } from './environment';
+import type { GatewayMetrics } from './metrics';
+import type { Session } from './session';
+
+export interface GuildDispatchOptions {
+  /** Extra per-session condition (e.g. channel visibility computed upstream). */
+  filter?: (session: Session) => boolean;
+  /** Users who keep message content without MESSAGE_CONTENT: the author and the mentioned. */
+  contentRecipients?: ReadonlySet<bigint>;
+  /** performance.now() when the event reached the gateway, for the fan-out latency histogram. */
+  receivedAt?: number;
+}
+
+const SHAPES: readonly DispatchShape[] = ['json', 'etf', 'json+payload-zlib'];
+
+/** The encoded variants of one event, built on first use. */
+class ShapeCache {
+  readonly #slots: (EncodedDispatch | undefined)[] = [];
+  #stripped: Record<string, unknown> | undefined;
+
+  constructor(readonly registry: SessionRegistry, readonly t: string, readonly d: Record<string, unknown>) {}
+
+  get(shape: DispatchShape, stripped: boolean): EncodedDispatch {
+    const index = SHAPES.indexOf(shape) * 2 + (stripped ? 1 : 0);
+    return (this.#slots[index] ??= this.registry.encode(shape, this.t, stripped ? this.#strippedPayload() : this.d));
+  }
+
+  #strippedPayload(): Record<string, unknown> {
+    if (this.#stripped) return this.#stripped;
+    const copy: Record<string, unknown> = { ...this.d };
+    for (const field of MESSAGE_CONTENT_FIELDS) {
+      if (!(field in copy)) continue;
+      if (field === 'content') copy.content = '';
+      else if (field === 'poll') delete copy.poll;
+      else copy[field] = [];
+    }
+    return (this.#stripped = copy);
+  }
+}
+
+export class SessionRegistry implements SessionDirectory {
+  readonly #byId = new Map<string, Session>();
+  readonly #byGuild = new Map<string, Set<Session>>();
+  readonly #byUser = new Map<bigint, Set<Session>>();
+  readonly #payloadCompressor: PayloadCompressor;
+  readonly #metrics: GatewayMetrics | undefined;
+
+  constructor(options: { payloadCompressor?: PayloadCompressor; metrics?: GatewayMetrics } = {}) {
+    this.#payloadCompressor = options.payloadCompressor ?? new PayloadCompressor();
+    this.#metrics = options.metrics;
+  }
+
+  get size(): number {
+    return this.#byId.size;
+  }
+
+  sessions(): IterableIterator<Session> {
+    return this.#byId.values();
+  }
+
+  get(sessionId: string): Session | undefined {
+    return this.#byId.get(sessionId);
+  }
+
+  add(session: Session, guildIds: readonly string[]): void {
+    this.#byId.set(session.id!, session);
+    addTo(this.#byUser, session.userId, session);
+    for (const guildId of guildIds) addTo(this.#byGuild, guildId, session);
+  }
+
+  remove(session: Session): void {
+    if (this.#byId.get(session.id!) !== session) return;
+    this.#byId.delete(session.id!);
+    removeFrom(this.#byUser, session.userId, session);
+    for (const guildId of session.guildIds) removeFrom(this.#byGuild, guildId, session);
+  }
+
+  encode(shape: DispatchShape, t: string, d: unknown): EncodedDispatch {
+    if (shape === 'etf') return encodingFor('etf').encodeDispatch(t, d);
+    const json = jsonEncoding.encodeDispatch(t, d);
+    return shape === 'json' ? json : this.#payloadCompressor.compressDispatch(json as JsonDispatch);
+  }
+
+  /**
+   * Sends a guild event to the sessions subscribed to `guildId` whose intents and shard let them
+   * see it. Returns how many sessions got it.
+   */
+  dispatchToGuild(guildId: string, t: string, d: Record<string, unknown>, options: GuildDispatchOptions = {}): number {
+    const sessions = this.#byGuild.get(guildId);
+    if (!sessions) return 0;
+    // (id >> 22) is a 42-bit millisecond count: exact as a double, so `%` needs no BigInt per session.
+    const shardKey = Number(BigInt(guildId) >> 22n);
+    const gatedContent = MESSAGE_CONTENT_EVENTS.has(t);
+    const cache = new ShapeCache(this, t, d);
+    let delivered = 0;
+    for (const session of sessions) {
+      if (shardKey % session.shardCount !== session.shardId) continue;
+      if (!intentAllows(session.intents, t, true)) continue;
+      if (options.filter && !options.filter(session)) continue;
+      const stripped = gatedContent && (session.intents & GatewayIntent.MESSAGE_CONTENT) === 0
+        && !options.contentRecipients?.has(session.userId);
+      session.deliver(cache.get(session.shape, stripped));
+      delivered += 1;
+    }
+    this.#observe(options.receivedAt);
+    return delivered;
+  }
+
+  /** Sends a direct event (DMs, user-scoped) to every session of `userIds` on shard 0. */
+  dispatchToUsers(userIds: Iterable<bigint>, t: string, d: Record<string, unknown>, options: { receivedAt?: number } = {}): number {
+    const cache = new ShapeCache(this, t, d);
+    let delivered = 0;
+    for (const userId of userIds) {
+      for (const session of this.#byUser.get(userId) ?? []) {
+        if (session.shardId !== 0 || !intentAllows(session.intents, t, false)) continue;
+        session.deliver(cache.get(session.shape, false));
+        delivered += 1;
+      }
+    }
+    this.#observe(options.receivedAt);
+    return delivered;
+  }
+
+  /** Subscribes a session to a guild it joined after READY (the caller sends GUILD_CREATE). */
+  subscribe(session: Session, guildId: string): void {
+    session.trackGuild(guildId);
+    addTo(this.#byGuild, guildId, session);
+  }
+
+  #observe(receivedAt: number | undefined): void {
+    // Frames are written at the end of this event-loop turn (transport coalescing): close enough.
+    if (receivedAt !== undefined) this.#metrics?.fanoutLatency.observe((performance.now() - receivedAt) / 1000);
+  }
+}
+
+function addTo<K>(map: Map<K, Set<Session>>, key: K, session: Session): void {
+  let set = map.get(key);
+  if (!set) map.set(key, (set = new Set()));
+  set.add(session);
+}
+
+function removeFrom<K>(map: Map<K, Set<Session>>, key: K, session: Session): void {
+  const set = map.get(key);
+  if (set?.delete(session) && set.size === 0) map.delete(key);
+}

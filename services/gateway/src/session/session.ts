@@ -1,0 +1,310 @@
+// One gateway session: the Gateway v10 state machine between HELLO and the end of the resume
+// window. A session outlives its connections: a drop detaches it (still resumable, dispatches
+// buffered), and RESUME on a new connection attaches that connection to it. Teardown happens in
+// one place (#teardown). Transport details live behind SessionLink (transport/connection.ts).
+import type { EncodedDispatch, Encoding, GatewayPayload } from '../codec';
+import { CLIENT_OPCODES, closeCodeInfo, CloseCodes, closeKeepsSession, GatewayOpcode, UNAUTHENTICATED_OPCODES } from '../protocol';
+import type { CloseCodeInfo } from '../protocol';
+import { CommandError, parseIdentify, parseMemberRequest, parsePresence, parseResume } from './commands';
+import type { IdentifyCommand, ResumeCommand } from './commands';
+import type { DispatchShape, SessionEnvironment } from './environment';
+import { WHEEL_UNSCHEDULED } from './heartbeat-wheel';
+import type { WheelEntry } from './heartbeat-wheel';
+import type { ResumeOutcome } from './metrics';
+import { closeCodeOf } from './ports';
+import type { AuthenticatedIdentity, CommandLimiter, GuildSnapshot } from './ports';
+import { ReplayBuffer } from './replay-buffer';
+import type { ReplayLookup } from './replay-buffer';
+import { readyPayload } from './ready-payload';
+import { newSessionId } from './session-id';
+
+export const SessionState = {
+  HELLO_SENT: 'hello-sent',
+  IDENTIFYING: 'identifying',
+  READY: 'ready',
+  RESUMING: 'resuming',
+  DETACHED: 'detached',
+  CLOSED: 'closed',
+} as const;
+export type SessionState = (typeof SessionState)[keyof typeof SessionState];
+
+/** The connection a session writes to. */
+export interface SessionLink {
+  readonly encoding: Encoding;
+  readonly shape: DispatchShape;
+  /** READY's resume_gateway_url when it depends on the connection (derived from its Host header). */
+  readonly resumeGatewayUrl?: string | undefined;
+  /** Routes this connection's inbound frames and close to `session` (changes on RESUME). */
+  bind(session: Session): void;
+  /** IDENTIFY `compress: true`: large JSON dispatches go out zlib-compressed (no-op with transport compression). */
+  enablePayloadCompression(): void;
+  sendPayload(payload: GatewayPayload): void;
+  sendDispatch(dispatch: EncodedDispatch, seq: number): void;
+  close(code: number, reason: string): void;
+}
+
+export class Session implements WheelEntry {
+  readonly #env: SessionEnvironment;
+  #state: SessionState = SessionState.HELLO_SENT;
+  #link: SessionLink | undefined;
+  #limiter: CommandLimiter | undefined;
+  #id: string | undefined;
+  #userId = 0n;
+  #intents = 0;
+  #shardId = 0;
+  #shardCount = 1;
+  #buffer: ReplayBuffer | undefined;
+  #guildIds: string[] = [];
+  #shape: DispatchShape = 'json';
+  wheelSlot = WHEEL_UNSCHEDULED;
+  wheelDeadline = 0;
+
+  /** Sends HELLO on `link` and starts the heartbeat deadline. */
+  constructor(env: SessionEnvironment, link: SessionLink) {
+    this.#env = env;
+    this.#link = link;
+    link.bind(this);
+    env.metrics?.sessions.inc({ state: this.#state });
+    link.sendPayload({ op: GatewayOpcode.HELLO, d: { heartbeat_interval: env.settings.heartbeatIntervalMs } });
+    this.#scheduleHeartbeatDeadline();
+  }
+
+  get state(): SessionState { return this.#state; }
+  get id(): string | undefined { return this.#id; }
+  get userId(): bigint { return this.#userId; }
+  get intents(): number { return this.#intents; }
+  get shardId(): number { return this.#shardId; }
+  get shardCount(): number { return this.#shardCount; }
+  get guildIds(): readonly string[] { return this.#guildIds; }
+  /** The shape READY was encoded in; a RESUME must come with the same one. */
+  get shape(): DispatchShape { return this.#shape; }
+  /** The last sequence number sent (0 before any dispatch). */
+  get seq(): number { return this.#buffer?.lastSeq ?? 0; }
+  get replayBuffer(): ReplayBuffer | undefined { return this.#buffer; }
+
+  /** One inbound WebSocket message from the bound connection. */
+  receive(data: Buffer | string): void {
+    const link = this.#link;
+    if (!link) return;
+    let payload: GatewayPayload;
+    try {
+      payload = link.encoding.decode(data);
+    } catch {
+      this.closeConnection(CloseCodes.DECODE_ERROR);
+      return;
+    }
+    try {
+      this.#handle(payload);
+    } catch (error) {
+      this.closeConnection(error instanceof CommandError ? error.close : CloseCodes.UNKNOWN_ERROR);
+    }
+  }
+
+  /** Sends one dispatch with the next sequence number (fan-out, READY, replays' RESUMED...). */
+  deliver(dispatch: EncodedDispatch): void {
+    const buffer = this.#buffer;
+    if (!buffer || this.#state === SessionState.CLOSED) return;
+    const seq = buffer.lastSeq + 1;
+    const kept = buffer.push(seq, dispatch);
+    if (this.#link) this.#link.sendDispatch(dispatch, seq);
+    // Detached and over the bound: a later RESUME would miss events, so end the session now.
+    else if (!kept) this.#teardown();
+  }
+
+  /** Records a guild joined after READY, so teardown unsubscribes it (SessionRegistry.subscribe). */
+  trackGuild(guildId: string): void {
+    if (!this.#guildIds.includes(guildId)) this.#guildIds.push(guildId);
+  }
+
+  /** Asks the client for an immediate heartbeat (op 1). */
+  requestHeartbeat(): void {
+    this.#link?.sendPayload({ op: GatewayOpcode.HEARTBEAT, d: null });
+  }
+
+  /** Server-side close of the current connection; the close code decides detach vs end. */
+  closeConnection(info: CloseCodeInfo, reason = info.reason): void {
+    const link = this.#link;
+    if (!link) return;
+    link.close(info.code, reason);
+    this.linkClosed(link, info.code);
+  }
+
+  /** The connection is gone (either side closed it, or it dropped). */
+  linkClosed(link: SessionLink, code: number): void {
+    if (link !== this.#link) return;
+    this.#link = undefined;
+    this.#limiter = undefined;
+    if (this.#state === SessionState.READY && closeKeepsSession(code)) this.#detach();
+    else this.#teardown();
+  }
+
+  /** Ends the session for good (server shutdown, invalidation), closing its connection if any. */
+  end(code = 4000, reason = 'Session ended.'): void {
+    const link = this.#link;
+    this.#link = undefined;
+    link?.close(code, reason);
+    this.#teardown();
+  }
+
+  /** Heartbeat deadline passed (attached) or resume window over (detached). Called by the wheel. */
+  onWheelDeadline(): void {
+    if (this.#state === SessionState.DETACHED) this.#teardown();
+    else this.closeConnection(CloseCodes.SESSION_TIMED_OUT);
+  }
+
+  #handle(payload: GatewayPayload): void {
+    const { op } = payload;
+    if (!CLIENT_OPCODES.has(op)) throw new CommandError(CloseCodes.UNKNOWN_OPCODE, `unknown opcode ${op}`);
+    this.#limiter ??= this.#env.ports.commandLimiter();
+    if (!this.#limiter.hit(this.#env.now(), op)) throw new CommandError(CloseCodes.RATE_LIMITED, 'rate limited');
+    if (op === GatewayOpcode.HEARTBEAT) return this.#heartbeat(payload.d);
+    const authenticated = this.#state === SessionState.READY;
+    if (!authenticated && !UNAUTHENTICATED_OPCODES.has(op)) throw new CommandError(CloseCodes.NOT_AUTHENTICATED, 'not authenticated');
+    switch (op) {
+      case GatewayOpcode.IDENTIFY:
+        return this.#startIdentify(parseIdentify(payload.d));
+      case GatewayOpcode.RESUME:
+        return this.#startResume(parseResume(payload.d));
+      case GatewayOpcode.PRESENCE_UPDATE:
+        return this.#env.ports.presence.sessionPresence(this.#id!, this.#userId, parsePresence(payload.d));
+      case GatewayOpcode.REQUEST_GUILD_MEMBERS:
+        return this.#env.ports.members.requestMembers(this.#id!, this.#userId, parseMemberRequest(payload.d));
+      default:
+        return; // VOICE_STATE_UPDATE, GUILD_SUBSCRIPTIONS: accepted, not implemented.
+    }
+  }
+
+  #heartbeat(d: unknown): void {
+    if (typeof d === 'number') this.#buffer?.acknowledge(d);
+    this.#link?.sendPayload({ op: GatewayOpcode.HEARTBEAT_ACK });
+    this.#scheduleHeartbeatDeadline();
+  }
+
+  #scheduleHeartbeatDeadline(): void {
+    const { heartbeatIntervalMs, heartbeatSlackMs } = this.#env.settings;
+    this.#env.wheel.schedule(this, this.#env.now() + heartbeatIntervalMs + heartbeatSlackMs);
+  }
+
+  #startIdentify(command: IdentifyCommand): void {
+    if (this.#state !== SessionState.HELLO_SENT) throw new CommandError(CloseCodes.ALREADY_AUTHENTICATED, 'already authenticated');
+    this.#setState(SessionState.IDENTIFYING);
+    this.#identify(command).catch((error: unknown) => this.#failAsync(error, SessionState.IDENTIFYING));
+  }
+
+  async #identify(command: IdentifyCommand): Promise<void> {
+    const { ports, settings } = this.#env;
+    const identity = await ports.authenticator.authenticate(command.token, command.intents);
+    if (this.#state !== SessionState.IDENTIFYING) return;
+    if (!ports.identifyGate.tryIdentify(identity.userId, command.shard[0], settings.maxConcurrency)) {
+      this.#invalidSession();
+      return;
+    }
+    const guilds = await ports.guilds.readyGuilds(identity.userId, command.shard);
+    if (this.#state !== SessionState.IDENTIFYING) return;
+    this.#becomeReady(command, identity, guilds);
+  }
+
+  #becomeReady(command: IdentifyCommand, identity: AuthenticatedIdentity, guilds: GuildSnapshot[]): void {
+    const { directory, settings, ports, instanceId } = this.#env;
+    this.#id = newSessionId(instanceId);
+    this.#userId = identity.userId;
+    this.#intents = identity.grantedIntents;
+    [this.#shardId, this.#shardCount] = command.shard;
+    if (command.compress) this.#link!.enablePayloadCompression();
+    this.#shape = this.#link!.shape;
+    this.#buffer = new ReplayBuffer(settings.replay);
+    this.#guildIds = guilds.map((guild) => guild.id);
+    this.#setState(SessionState.READY);
+    directory.add(this, this.#guildIds);
+    const resumeUrl = this.#link!.resumeGatewayUrl ?? settings.resumeGatewayUrl;
+    this.deliver(directory.encode(this.#shape, 'READY', readyPayload(this.#id, identity, guilds, resumeUrl, command)));
+    for (const guild of guilds) this.deliver(directory.encode(this.#shape, 'GUILD_CREATE', guild.payload));
+    if (command.presence) ports.presence.sessionPresence(this.#id, this.#userId, command.presence);
+  }
+
+  #startResume(command: ResumeCommand): void {
+    if (this.#state !== SessionState.HELLO_SENT) throw new CommandError(CloseCodes.ALREADY_AUTHENTICATED, 'already authenticated');
+    this.#setState(SessionState.RESUMING);
+    this.#resume(command).catch((error: unknown) => this.#failAsync(error, SessionState.RESUMING));
+  }
+
+  async #resume(command: ResumeCommand): Promise<void> {
+    const target = this.#env.directory.get(command.sessionId);
+    if (!target || target.#state === SessionState.CLOSED) return this.#resumeRefused('unknown-session');
+    const identity = await this.#env.ports.authenticator.authenticate(command.token, target.#intents);
+    if (this.#state !== SessionState.RESUMING) return;
+    if ((target.#state as SessionState) === SessionState.CLOSED) return this.#resumeRefused('unknown-session');
+    if (identity.userId !== target.#userId) return this.#resumeRefused('bad-token');
+    if (target.#shape === 'json+payload-zlib') this.#link!.enablePayloadCompression();
+    if (this.#link!.shape !== target.#shape) return this.#resumeRefused('wrong-encoding');
+    const lookup = target.#buffer!.after(command.seq);
+    if (lookup.kind === 'future') {
+      this.#env.metrics?.resumes.inc({ outcome: 'future-seq' });
+      return this.closeConnection(CloseCodes.INVALID_SEQ);
+    }
+    if (lookup.kind === 'too-old') {
+      target.end(CloseCodes.INVALID_SEQ.code, 'Session resumed from a sequence it can no longer replay.');
+      return this.#resumeRefused('too-old');
+    }
+    // This placeholder hands its connection over and disappears without side effects.
+    const link = this.#link!;
+    this.#link = undefined;
+    this.#teardown();
+    target.#takeOver(link, lookup);
+    this.#env.metrics?.resumes.inc({ outcome: 'resumed' });
+  }
+
+  #takeOver(link: SessionLink, lookup: Extract<ReplayLookup, { kind: 'ok' }>): void {
+    const zombie = this.#link;
+    this.#link = undefined;
+    zombie?.close(CloseCodes.UNKNOWN_ERROR.code, 'Session resumed on another connection.');
+    this.#link = link;
+    link.bind(this);
+    this.#setState(SessionState.READY);
+    this.#scheduleHeartbeatDeadline();
+    lookup.dispatches.forEach((dispatch, index) => link.sendDispatch(dispatch, lookup.firstSeq + index));
+    this.deliver(this.#env.directory.encode(this.#shape, 'RESUMED', {}));
+  }
+
+  #resumeRefused(outcome: ResumeOutcome): void {
+    this.#env.metrics?.resumes.inc({ outcome });
+    this.#invalidSession();
+  }
+
+  /** op 9 d:false; the connection stays open in hello-sent, so the client may IDENTIFY on it. */
+  #invalidSession(): void {
+    this.#link?.sendPayload({ op: GatewayOpcode.INVALID_SESSION, d: false });
+    this.#setState(SessionState.HELLO_SENT);
+  }
+
+  #failAsync(error: unknown, during: SessionState): void {
+    if (this.#state !== during) return;
+    const code = closeCodeOf(error);
+    this.closeConnection((code === undefined ? undefined : closeCodeInfo(code)) ?? CloseCodes.UNKNOWN_ERROR);
+  }
+
+  #detach(): void {
+    this.#setState(SessionState.DETACHED);
+    this.#env.metrics?.replayBufferEvents.observe(this.#buffer?.length ?? 0);
+    this.#env.wheel.schedule(this, this.#env.now() + this.#env.settings.resumeWindowMs);
+  }
+
+  /** The one teardown path. */
+  #teardown(): void {
+    if (this.#state === SessionState.CLOSED) return;
+    this.#setState(SessionState.CLOSED);
+    this.#env.wheel.cancel(this);
+    if (this.#id !== undefined) this.#env.directory.remove(this);
+    this.#buffer?.clear();
+    this.#limiter = undefined;
+  }
+
+  #setState(next: SessionState): void {
+    const from = this.#state;
+    if (from === next) return;
+    this.#state = next;
+    this.#env.metrics?.sessions.dec({ state: from });
+    this.#env.metrics?.sessions.inc({ state: next });
+    this.#env.events.emit('state', this, from, next);
+  }
+}
