@@ -52,6 +52,15 @@ describe('make dev mesh (embedded: in-memory event log, PGlite)', () => {
     expect(health).toEqual({ status: 'SERVING' });
   });
 
+  it('hands out a demo token that the gateway discovery endpoint accepts', async () => {
+    const base = `http://127.0.0.1:${mesh.services.gateway.edge.server.port}/api/v10`;
+    const ok = await fetch(`${base}/gateway/bot`, { headers: { authorization: `Bot ${mesh.demo.token}` } });
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({ shards: 1, session_start_limit: { max_concurrency: 1 } });
+    const forged = await fetch(`${base}/gateway/bot`, { headers: { authorization: `Bot ${mesh.demo.token}x` } });
+    expect(forged.status).toBe(401);
+  });
+
   it('shares one in-memory event log between the services', () => {
     expect(mesh.eventLog.kind).toBe('memory');
   });

@@ -6,7 +6,8 @@ import { loadGatewayConfig, startGateway } from '@switchboard/gateway';
 import { loadGuildConfig, startGuild } from '@switchboard/guild';
 import { loadPresenceConfig, startPresence } from '@switchboard/presence';
 import { loadPushConfig, startPush } from '@switchboard/push';
-import { createLogger, createServiceContext, Lifecycle, MemoryEventLog } from '@switchboard/runtime';
+import type { RunningGateway } from '@switchboard/gateway';
+import { createLogger, createServiceContext, Lifecycle, MemoryEventLog, SnowflakeGenerator } from '@switchboard/runtime';
 import type { EventLog, RunningService } from '@switchboard/runtime';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -14,7 +15,9 @@ type Env = Readonly<Record<string, string | undefined>>;
 export interface Mesh {
   readonly lifecycle: Lifecycle;
   readonly eventLog: EventLog;
-  readonly services: Record<'gateway' | 'guild' | 'presence' | 'push', RunningService>;
+  readonly services: Record<'guild' | 'presence' | 'push', RunningService> & { gateway: RunningGateway };
+  /** A user id and a token for it, so a newcomer can connect a client at once. */
+  readonly demo: { userId: bigint; token: string };
   stop(): Promise<void>;
 }
 
@@ -45,7 +48,9 @@ export async function startMesh(env: Env = process.env, options: MeshOptions = {
     push: await startPush(createServiceContext('push', configs.push, { ...shared, processMetrics: false }), { eventLog }),
     gateway: await startGateway(createServiceContext('gateway', configs.gateway, shared), { eventLog }),
   };
-  return { lifecycle, eventLog, services, stop: () => lifecycle.shutdown('stop') };
+  const userId = new SnowflakeGenerator({ workerId: 0, processId: 0 }).next();
+  const token = services.gateway.access.signer.sign({ userId, issuedAt: Math.floor(Date.now() / 1000) });
+  return { lifecycle, eventLog, services, demo: { userId, token }, stop: () => lifecycle.shutdown('stop') };
 }
 
 /** The lines `make dev` prints so a newcomer knows where everything is. */
@@ -54,9 +59,12 @@ export function describeMesh(mesh: Mesh): string {
     const host = running.context.config.host === '0.0.0.0' ? 'localhost' : running.context.config.host;
     return `  ${name.padEnd(9)} gRPC ${host}:${running.grpcPort}   HTTP ${running.ops.url.replace('127.0.0.1', host)}  (/healthz /readyz /metrics)`;
   });
+  const gatewayUrl = `ws://localhost:${mesh.services.gateway.edge.server.port}`;
   return [
     'Switchboard is running (embedded mode: in-memory event log, PGlite).',
     ...rows,
+    `  clients:  ${gatewayUrl}/?v=10&encoding=json  (REST base for discord.js: http://localhost:${mesh.services.gateway.edge.server.port}/api)`,
+    `  token:    ${mesh.demo.token}   (user ${mesh.demo.userId}; mint more: node services/gateway/dist/cli.js mint-token --user ID)`,
     '  try:     grpcurl -plaintext localhost:' + mesh.services.guild.grpcPort + ' list   (make grpcurl installs it into .local/bin)',
     'Ctrl-C stops everything.',
   ].join('\n');
