@@ -1,4 +1,5 @@
-// Starts the gateway service in a service context: its event log and its gRPC API. The WebSocket edge (Gateway v10) is issue 3.
+// Starts the gateway service in a service context: its event log, its gRPC API (admin, and the
+// peer service other gateway instances take sessions over with) and the WebSocket edge.
 import * as path from 'node:path';
 import { gatewayV1 } from '@switchboard/proto';
 import { implement, openEventLog, openServiceDatabase, serve } from '@switchboard/runtime';
@@ -6,6 +7,8 @@ import type { Database, EventLog, RunningService, ServiceContext } from '@switch
 import { createGatewayAccess } from './auth/access';
 import type { GatewayAccess } from './auth/access';
 import { accessSettings } from './auth/access';
+import { SessionPeerService } from './handoff/peer-service';
+import type { PeerResolver } from './handoff/peer-resolver';
 import { edgePartsFromAccess, startGatewayEdge } from './transport/edge';
 import type { GatewayEdge } from './transport/edge';
 
@@ -15,6 +18,8 @@ export const GATEWAY_MIGRATIONS_DIR = path.resolve(__dirname, '../migrations');
 export interface GatewayDependencies {
   /** An event log shared with other services in this process (`make dev`); else one of the run mode. */
   eventLog?: EventLog;
+  /** Where peer gateway instances serve gRPC; default: GATEWAY_PEER_ADDRESS_TEMPLATE (tests inject one). */
+  peers?: PeerResolver;
 }
 
 export interface RunningGateway extends RunningService {
@@ -30,11 +35,21 @@ export async function startGateway(context: ServiceContext, deps: GatewayDepende
   const database = await openServiceDatabase(context, GATEWAY_MIGRATIONS_DIR);
   const access = createGatewayAccess(context, database);
   const eventLog = openEventLog(context, deps.eventLog);
+  let edge: GatewayEdge | undefined;
+  const peerService = new SessionPeerService(() => edge?.registry);
   const running = await serve(context, {
-    services: [implement(gatewayV1.GatewayService, { describe: async () => ({ instance: context.instance }), ...access.adminHandlers })],
+    services: [
+      implement(gatewayV1.GatewayService, { describe: async () => ({ instance: context.instance }), ...access.adminHandlers }),
+      implement(gatewayV1.GatewayPeerService, peerService.handlers()),
+    ],
     readiness: { database: async () => (await database.query('SELECT 1 AS ok')).rowCount === 1 },
   });
-  // Started after serve(): its shutdown step (drain the WebSockets) then runs before the others.
-  const edge = await startGatewayEdge(context, edgePartsFromAccess(access, accessSettings(context)));
+  // Started after serve(): its shutdown step (drain the WebSockets, serve handoffs of this
+  // instance's sessions over the still-running gRPC server) then runs before the others.
+  edge = await startGatewayEdge(context, {
+    ...edgePartsFromAccess(access, accessSettings(context)),
+    ...(deps.peers ? { peers: deps.peers } : {}),
+    beforeDrain: () => running.ops.markNotReady(),
+  });
   return { ...running, eventLog, database, access, edge };
 }

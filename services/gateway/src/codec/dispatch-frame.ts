@@ -16,6 +16,8 @@ function assertSeq(seq: number): void {
   if (!Number.isSafeInteger(seq) || seq < 0) throw new RangeError(`sequence must be a non-negative safe integer, got ${seq}`);
 }
 
+const JSON_SEQ_KEY = ',"s":';
+
 /** A JSON dispatch: `json` is the already-serialised `d`. */
 export class JsonDispatch implements EncodedDispatch {
   readonly binary = false;
@@ -24,6 +26,17 @@ export class JsonDispatch implements EncodedDispatch {
 
   constructor(readonly t: string, json: string) {
     this.head = Buffer.from(`{"t":${JSON.stringify(t)},"op":0,"d":${json},"s":`, 'utf8');
+  }
+
+  /** The `d` slice of the shared head: no extra memory is kept for handoffs. */
+  payloadJson(): string {
+    return JsonDispatch.payloadJsonOf(this.t, this.head.toString('utf8'));
+  }
+
+  /** The `d` of a frame text `{"t":<t>,"op":0,"d":<d>,"s":<digits>...` (or of a head). */
+  static payloadJsonOf(t: string, text: string): string {
+    const start = `{"t":${JSON.stringify(t)},"op":0,"d":`.length;
+    return text.slice(start, text.lastIndexOf(JSON_SEQ_KEY));
   }
 
   get sharedBytes(): number {
@@ -53,7 +66,12 @@ export class EtfDispatch implements EncodedDispatch {
   /** Version, map header (arity 4) and the `t`, `op` and `d` pairs. Shared; never mutated. */
   readonly head: Buffer;
 
-  constructor(readonly t: string, packedD: Buffer) {
+  /**
+   * `source` is the payload object erlpack packed, kept by reference (the same object every shape
+   * of the event was encoded from, never a copy) so a handoff can turn it into JSON; ETF terms
+   * do not round-trip to JSON exactly (binaries vs strings), the source does.
+   */
+  constructor(readonly t: string, packedD: Buffer, readonly source: unknown = null) {
     const term = packedD[0] === ETF.VERSION ? packedD.subarray(1) : packedD;
     this.head = Buffer.concat([
       Buffer.from([ETF.VERSION]), etfMapHeader(4),
@@ -69,6 +87,10 @@ export class EtfDispatch implements EncodedDispatch {
 
   forSeq(seq: number): readonly Buffer[] {
     return [this.head, EtfDispatch.tail(seq)];
+  }
+
+  payloadJson(): string {
+    return JSON.stringify(this.source ?? null);
   }
 
   /** The `"s" => seq` pair: binary key, then the integer term written by hand. */

@@ -33,6 +33,12 @@ export interface EncodedDispatch {
   readonly sharedBytes: number;
   /** The message pieces for one session's sequence number, in order. */
   forSeq(seq: number): readonly Buffer[];
+  /**
+   * `d` as JSON text, whatever the encoding: what a cross-instance resume sends to the instance
+   * that re-encodes it for the client. Computed on demand (only at handoff), from what the
+   * dispatch already holds: the JSON head itself, or the source payload it was encoded from.
+   */
+  payloadJson(): string;
 }
 
 export interface Encoding {

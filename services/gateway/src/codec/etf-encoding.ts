@@ -68,7 +68,7 @@ export class EtfEncoding implements Encoding {
   }
 
   encodeDispatch(t: string, d: unknown): EtfDispatch {
-    return new EtfDispatch(t, packTerm(d ?? null));
+    return new EtfDispatch(t, packTerm(d ?? null), d ?? null);
   }
 }
 

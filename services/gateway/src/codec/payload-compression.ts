@@ -57,6 +57,12 @@ class CompressedJsonDispatch implements EncodedDispatch {
 
   constructor(readonly t: string, readonly head: Buffer, readonly headAdler: number) {}
 
+  /** Inflates one complete frame (only at handoff): nothing uncompressed is kept meanwhile. */
+  payloadJson(): string {
+    const text = zlib.inflateSync(Buffer.concat(this.forSeq(0) as Buffer[])).toString('utf8');
+    return JsonDispatch.payloadJsonOf(this.t, text);
+  }
+
   get sharedBytes(): number {
     return this.head.length;
   }

@@ -5,7 +5,7 @@ import type { EncodedDispatch } from '../codec';
 import type { HeartbeatWheel } from './heartbeat-wheel';
 import type { GatewayMetrics } from './metrics';
 import type {
-  CommandLimiterFactory, GuildDirectory, IdentifyAuthenticator, IdentifyGate, MemberRequester, PresenceSink,
+  CommandLimiterFactory, GuildDirectory, IdentifyAuthenticator, IdentifyGate, MemberRequester, PresenceSink, SessionHandoff,
 } from './ports';
 import type { ReplayLimits } from './replay-buffer';
 import type { Session, SessionState } from './session';
@@ -43,6 +43,8 @@ export interface SessionPorts {
   guilds: GuildDirectory;
   presence: PresenceSink;
   members: MemberRequester;
+  /** Cross-instance resume (handoff/); unset → a RESUME of another instance's session gets op 9 d:false. */
+  handoff?: SessionHandoff | undefined;
 }
 
 /** The registry as sessions see it (session-registry.ts implements it). */

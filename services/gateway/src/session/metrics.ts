@@ -4,7 +4,8 @@ import { Counter, Gauge, Histogram } from '@switchboard/runtime';
 import type { Registry } from '@switchboard/runtime';
 import { EVENT_INTENTS } from '../protocol';
 
-export type ResumeOutcome = 'resumed' | 'unknown-session' | 'too-old' | 'future-seq' | 'bad-token' | 'wrong-encoding';
+export type ResumeOutcome = 'resumed' | 'resumed-from-peer' | 'unknown-session' | 'too-old' | 'future-seq' | 'bad-token' | 'wrong-encoding'
+  | 'origin-unreachable';
 
 const KNOWN_EVENTS = new Set([...Object.keys(EVENT_INTENTS), 'READY', 'RESUMED', 'GUILD_MEMBERS_CHUNK', 'TYPING_START', 'USER_UPDATE']);
 

@@ -91,3 +91,60 @@ export function closeCodeOf(error: unknown): number | undefined {
   const code = (error as Partial<ErrorWithCloseCode> | null)?.closeCode;
   return typeof code === 'number' ? code : undefined;
 }
+
+/** One buffered dispatch as it crosses instances: `d` as JSON text, whatever the encoding. */
+export interface HandedOverDispatch {
+  seq: number;
+  t: string;
+  dJson: string;
+}
+
+/** What TakeSession returns: the session and every dispatch after the client's seq. */
+export interface SessionSnapshot {
+  userId: bigint;
+  intents: number;
+  shardId: number;
+  shardCount: number;
+  guildIds: string[];
+  /** The session's shape (`json+payload-zlib` when IDENTIFY asked for payload compression). */
+  shape: 'json' | 'etf' | 'json+payload-zlib';
+  replay: HandedOverDispatch[];
+  nextSeq: number;
+}
+
+/** What ReleaseSession returns: what the origin delivered after the snapshot. */
+export interface SessionTail {
+  replay: HandedOverDispatch[];
+  nextSeq: number;
+}
+
+export interface TakeSessionRequest {
+  sessionId: string;
+  seq: number;
+  userId: bigint;
+  /** The new connection's shape (before payload compression is known). */
+  shape: 'json' | 'etf' | 'json+payload-zlib';
+  takerInstanceId: string;
+}
+
+/** Why a handoff was refused: the session-level outcome (op 9, or 4007 for `future-seq`). */
+export type HandoffRefusalReason = 'unknown-session' | 'too-old' | 'future-seq' | 'bad-token' | 'wrong-encoding' | 'origin-unreachable';
+
+export class HandoffRefusedError extends Error {
+  override readonly name = 'HandoffRefusedError';
+  constructor(readonly reason: HandoffRefusalReason, message: string = reason, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/**
+ * Cross-instance resume, taker side: reaches the instance a session id names as its origin
+ * (session-id.ts). Two steps, so nothing published during the handoff is lost: `take` marks the
+ * session handed off at the origin (which keeps it subscribed and buffering) and returns it; the
+ * taker subscribes it locally, then `release` returns what the origin buffered meanwhile and ends
+ * it there. Both throw HandoffRefusedError (reason `origin-unreachable` for transport failures).
+ */
+export interface SessionHandoff {
+  take(origin: string, request: TakeSessionRequest): Promise<SessionSnapshot>;
+  release(origin: string, sessionId: string, takerInstanceId: string, afterSeq: number): Promise<SessionTail>;
+}

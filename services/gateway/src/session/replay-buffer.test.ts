@@ -1,7 +1,7 @@
 import type { EncodedDispatch } from '../codec';
 import { ReplayBuffer } from './replay-buffer';
 
-const dispatch = (bytes: number): EncodedDispatch => ({ t: 'X', binary: false, sharedBytes: bytes, forSeq: () => [] });
+const dispatch = (bytes: number): EncodedDispatch => ({ t: 'X', binary: false, sharedBytes: bytes, forSeq: () => [], payloadJson: () => 'null' });
 
 describe('gateway replay buffer', () => {
   it('keeps at most maxEvents, evicting the oldest', () => {

@@ -3,6 +3,14 @@
 // plus the seq of its first element. Bounded by count and by bytes; and trimmed to what the
 // client has not confirmed yet: a heartbeat carries the client's last seq, and a client never
 // resumes from before what it has confirmed, so an idle session holds nothing here.
+//
+// Cross-instance resume re-encodes these for the taker's client, so each item must yield its raw
+// (t, d): EncodedDispatch.payloadJson() recovers `d` from what the shared item already holds, at
+// handoff time only. JSON: sliced out of the head; payload-compressed JSON: one inflate; ETF: the
+// `d` object erlpack packed, kept by reference on the shared EtfDispatch (one per event, never
+// per session). So JSON sessions retain nothing extra; while an ETF dispatch sits in any buffer,
+// its source object stays alive too (typically 2-4x its packed size, once per event, not
+// counted by maxBytes, which counts the shared bytes only).
 import type { EncodedDispatch } from '../codec';
 
 export interface ReplayLimits {
@@ -21,7 +29,10 @@ export class ReplayBuffer {
   #firstSeq = 1;
   #bytes = 0;
 
-  constructor(readonly limits: ReplayLimits) {}
+  /** `nextSeq`: the seq of the first dispatch pushed (a session taken over from another instance goes on with its numbering). */
+  constructor(readonly limits: ReplayLimits, nextSeq = 1) {
+    this.#firstSeq = nextSeq;
+  }
 
   get length(): number {
     return this.#items?.length ?? 0;

@@ -11,12 +11,12 @@ import type { DispatchShape, SessionEnvironment } from './environment';
 import { WHEEL_UNSCHEDULED } from './heartbeat-wheel';
 import type { WheelEntry } from './heartbeat-wheel';
 import type { ResumeOutcome } from './metrics';
-import { closeCodeOf } from './ports';
-import type { AuthenticatedIdentity, CommandLimiter, GuildSnapshot } from './ports';
+import { closeCodeOf, HandoffRefusedError } from './ports';
+import type { AuthenticatedIdentity, CommandLimiter, GuildSnapshot, HandedOverDispatch, SessionSnapshot, SessionTail } from './ports';
 import { ReplayBuffer } from './replay-buffer';
 import type { ReplayLookup } from './replay-buffer';
 import { readyPayload } from './ready-payload';
-import { newSessionId } from './session-id';
+import { newSessionId, sessionOrigin } from './session-id';
 
 export const SessionState = {
   HELLO_SENT: 'hello-sent',
@@ -56,6 +56,10 @@ export class Session implements WheelEntry {
   #buffer: ReplayBuffer | undefined;
   #guildIds: string[] = [];
   #shape: DispatchShape = 'json';
+  /** Origin side: the instance this session was handed off to (TakeSession); it only buffers now. */
+  #takenBy: string | undefined;
+  /** Taker side, between TakeSession and ReleaseSession: dispatches fanned out here meanwhile. */
+  #pending: EncodedDispatch[] | undefined;
   wheelSlot = WHEEL_UNSCHEDULED;
   wheelDeadline = 0;
 
@@ -81,6 +85,8 @@ export class Session implements WheelEntry {
   /** The last sequence number sent (0 before any dispatch). */
   get seq(): number { return this.#buffer?.lastSeq ?? 0; }
   get replayBuffer(): ReplayBuffer | undefined { return this.#buffer; }
+  /** The instance this session is being handed off to (origin side), if any. */
+  get takenBy(): string | undefined { return this.#takenBy; }
 
   /** One inbound WebSocket message from the bound connection. */
   receive(data: Buffer | string): void {
@@ -102,6 +108,10 @@ export class Session implements WheelEntry {
 
   /** Sends one dispatch with the next sequence number (fan-out, READY, replays' RESUMED...). */
   deliver(dispatch: EncodedDispatch): void {
+    if (this.#pending) {
+      this.#pending.push(dispatch);
+      return;
+    }
     const buffer = this.#buffer;
     if (!buffer || this.#state === SessionState.CLOSED) return;
     const seq = buffer.lastSeq + 1;
@@ -135,6 +145,8 @@ export class Session implements WheelEntry {
     this.#link = undefined;
     this.#limiter = undefined;
     if (this.#state === SessionState.READY && closeKeepsSession(code)) this.#detach();
+    // Taken from another instance, not released yet: #resumeFromPeer finishes it, detached.
+    else if (this.#pending && closeKeepsSession(code)) return;
     else this.#teardown();
   }
 
@@ -230,11 +242,16 @@ export class Session implements WheelEntry {
 
   async #resume(command: ResumeCommand): Promise<void> {
     const target = this.#env.directory.get(command.sessionId);
-    if (!target || target.#state === SessionState.CLOSED) return this.#resumeRefused('unknown-session');
+    if (!target) {
+      const origin = sessionOrigin(command.sessionId);
+      if (origin !== undefined && origin !== this.#env.instanceId && this.#env.ports.handoff) return this.#resumeFromPeer(origin, command);
+      return this.#resumeRefused('unknown-session');
+    }
+    if (target.#state === SessionState.CLOSED || target.#takenBy !== undefined) return this.#resumeRefused('unknown-session');
     const identity = await this.#env.ports.authenticator.authenticate(command.token, target.#intents);
     if (this.#state !== SessionState.RESUMING) return;
     if ((target.#state as SessionState) === SessionState.CLOSED) return this.#resumeRefused('unknown-session');
-    if (identity.userId !== target.#userId) return this.#resumeRefused('bad-token');
+    if (identity.userId !== target.#userId || target.#takenBy !== undefined) return this.#resumeRefused('bad-token');
     if (target.#shape === 'json+payload-zlib') this.#link!.enablePayloadCompression();
     if (this.#link!.shape !== target.#shape) return this.#resumeRefused('wrong-encoding');
     const lookup = target.#buffer!.after(command.seq);
@@ -252,6 +269,145 @@ export class Session implements WheelEntry {
     this.#teardown();
     target.#takeOver(link, lookup);
     this.#env.metrics?.resumes.inc({ outcome: 'resumed' });
+  }
+
+  /**
+   * RESUME of a session another instance holds: take it from its origin (which keeps buffering),
+   * subscribe it here, then release it at the origin and merge what the origin delivered after
+   * the snapshot with what arrived here meanwhile (the same events fanned out to both instances),
+   * so the client gets every event once, in order.
+   */
+  async #resumeFromPeer(origin: string, command: ResumeCommand): Promise<void> {
+    const { ports, directory, settings, instanceId } = this.#env;
+    const handoff = ports.handoff!;
+    const identity = await ports.authenticator.authenticate(command.token, 0);
+    if (this.#state !== SessionState.RESUMING) return;
+    let snapshot: SessionSnapshot;
+    try {
+      snapshot = await handoff.take(origin, {
+        sessionId: command.sessionId, seq: command.seq, userId: identity.userId, shape: this.#link!.shape, takerInstanceId: instanceId,
+      });
+    } catch (error) {
+      return this.#peerRefused(error);
+    }
+    // The client left while the origin answered: the origin keeps the session for this instance
+    // (TakeSession is idempotent for the same taker), so a new RESUME here still gets it.
+    if (this.#state !== SessionState.RESUMING) return;
+    // As a same-instance RESUME does: the session's privileged intents must still be granted (4014).
+    if (snapshot.intents !== 0) await ports.authenticator.authenticate(command.token, snapshot.intents);
+    if (this.#state !== SessionState.RESUMING) return;
+    if (snapshot.shape === 'json+payload-zlib') this.#link!.enablePayloadCompression();
+    this.#id = command.sessionId;
+    this.#userId = snapshot.userId;
+    this.#intents = snapshot.intents;
+    this.#shardId = snapshot.shardId;
+    this.#shardCount = snapshot.shardCount;
+    this.#shape = this.#link!.shape;
+    this.#guildIds = [...snapshot.guildIds];
+    this.#buffer = new ReplayBuffer(settings.replay, command.seq + 1);
+    // Subscribed from now on; what arrives before the release waits in #pending, unnumbered.
+    this.#pending = [];
+    directory.add(this, this.#guildIds);
+    let tail: SessionTail;
+    try {
+      tail = await handoff.release(origin, command.sessionId, instanceId, snapshot.nextSeq - 1);
+    } catch (error) {
+      this.#abandonAdoption();
+      return this.#peerRefused(error);
+    }
+    if (this.#state !== SessionState.RESUMING) return;
+    const fromOrigin = [...snapshot.replay, ...tail.replay];
+    const buffer = this.#buffer;
+    for (const item of fromOrigin) {
+      if (!buffer.push(item.seq, directory.encode(this.#shape, item.t, JSON.parse(item.dJson)))) {
+        this.#abandonAdoption();
+        return this.#resumeRefused('too-old');
+      }
+    }
+    const pending = this.#pending;
+    this.#pending = undefined;
+    const link = this.#link;
+    this.#setState(SessionState.READY);
+    this.#env.metrics?.resumes.inc({ outcome: 'resumed-from-peer' });
+    if (!link) {
+      // The connection dropped during the handoff: the session is here now, resumable as usual.
+      for (const dispatch of pending.slice(overlap(fromOrigin, pending))) this.deliver(dispatch);
+      if ((this.#state as SessionState) === SessionState.READY) this.#detach();
+      return;
+    }
+    this.#scheduleHeartbeatDeadline();
+    const lookup = buffer.after(command.seq);
+    if (lookup.kind === 'ok') lookup.dispatches.forEach((dispatch, index) => link.sendDispatch(dispatch, lookup.firstSeq + index));
+    for (const dispatch of pending.slice(overlap(fromOrigin, pending))) this.deliver(dispatch);
+    this.deliver(directory.encode(this.#shape, 'RESUMED', {}));
+  }
+
+  #peerRefused(error: unknown): void {
+    if (this.#state !== SessionState.RESUMING) return;
+    if (!(error instanceof HandoffRefusedError)) throw error;
+    if (error.reason === 'future-seq') {
+      this.#env.metrics?.resumes.inc({ outcome: 'future-seq' });
+      return this.closeConnection(CloseCodes.INVALID_SEQ);
+    }
+    this.#resumeRefused(error.reason);
+  }
+
+  /** Undoes a half-done adoption (the release failed): this connection goes back to hello-sent. */
+  #abandonAdoption(): void {
+    if (this.#id !== undefined) this.#env.directory.remove(this);
+    this.#id = undefined;
+    this.#buffer = undefined;
+    this.#pending = undefined;
+    this.#guildIds = [];
+    if (!this.#link) this.#teardown();
+  }
+
+  /**
+   * Origin side of TakeSession: closes a zombie connection, marks the session as handed off to
+   * `taker` (it stays subscribed and keeps buffering until release) and returns it. Repeating it
+   * for the same taker is harmless. Throws HandoffRefusedError.
+   */
+  handOff(taker: string, userId: bigint, connectionShape: DispatchShape, seq: number): SessionSnapshot {
+    const buffer = this.#buffer;
+    const handing = this.#state === SessionState.READY || this.#state === SessionState.DETACHED;
+    if (!buffer || this.#id === undefined || !handing || this.#pending || (this.#takenBy ?? taker) !== taker) {
+      throw new HandoffRefusedError('unknown-session');
+    }
+    if (userId !== this.#userId) throw new HandoffRefusedError('bad-token');
+    const compatible = this.#shape === connectionShape || (this.#shape === 'json+payload-zlib' && connectionShape === 'json');
+    if (!compatible) throw new HandoffRefusedError('wrong-encoding');
+    const lookup = buffer.after(seq);
+    if (lookup.kind === 'future') throw new HandoffRefusedError('future-seq');
+    if (lookup.kind === 'too-old') {
+      this.end(CloseCodes.INVALID_SEQ.code, 'Session resumed from a sequence it can no longer replay.');
+      throw new HandoffRefusedError('too-old');
+    }
+    if (this.#link) this.closeConnection(CloseCodes.UNKNOWN_ERROR, 'Session resumed on another instance.');
+    this.#takenBy = taker;
+    if (this.#state !== SessionState.DETACHED) this.#setState(SessionState.DETACHED);
+    // The taker releases within a round trip; if it never does, the session ends after the resume window.
+    this.#env.wheel.schedule(this, this.#env.now() + this.#env.settings.resumeWindowMs);
+    return {
+      userId: this.#userId,
+      intents: this.#intents,
+      shardId: this.#shardId,
+      shardCount: this.#shardCount,
+      guildIds: [...this.#guildIds],
+      shape: this.#shape,
+      replay: handedOver(lookup.dispatches, lookup.firstSeq),
+      nextSeq: buffer.lastSeq + 1,
+    };
+  }
+
+  /** Origin side of ReleaseSession: what was delivered after `afterSeq`; then the session ends here. */
+  release(taker: string, afterSeq: number): SessionTail {
+    const buffer = this.#buffer;
+    if (!buffer || this.#takenBy !== taker || this.#state === SessionState.CLOSED) throw new HandoffRefusedError('unknown-session');
+    const lookup = buffer.after(afterSeq);
+    if (lookup.kind !== 'ok') throw new HandoffRefusedError('unknown-session');
+    const tail = { replay: handedOver(lookup.dispatches, lookup.firstSeq), nextSeq: buffer.lastSeq + 1 };
+    this.#teardown();
+    return tail;
   }
 
   #takeOver(link: SessionLink, lookup: Extract<ReplayLookup, { kind: 'ok' }>): void {
@@ -296,6 +452,7 @@ export class Session implements WheelEntry {
     this.#env.wheel.cancel(this);
     if (this.#id !== undefined) this.#env.directory.remove(this);
     this.#buffer?.clear();
+    this.#pending = undefined;
     this.#limiter = undefined;
   }
 
@@ -307,4 +464,29 @@ export class Session implements WheelEntry {
     this.#env.metrics?.sessions.inc({ state: next });
     this.#env.events.emit('state', this, from, next);
   }
+}
+
+function handedOver(dispatches: readonly EncodedDispatch[], firstSeq: number): HandedOverDispatch[] {
+  return dispatches.map((dispatch, index) => ({ seq: firstSeq + index, t: dispatch.t, dJson: dispatch.payloadJson() }));
+}
+
+/**
+ * How many of `pending` (fanned out to the taker since it subscribed the session) the origin
+ * already delivered: the longest prefix of `pending` that is a suffix of `fromOrigin`, compared
+ * by event (t and d). Both instances get a guild's events in the same order, so what both got
+ * is exactly that overlap.
+ */
+export function overlap(fromOrigin: readonly HandedOverDispatch[], pending: readonly EncodedDispatch[]): number {
+  const max = Math.min(fromOrigin.length, pending.length);
+  if (max === 0) return 0;
+  const keys = pending.slice(0, max).map((dispatch) => `${dispatch.t}\u0000${dispatch.payloadJson()}`);
+  for (let k = max; k > 0; k -= 1) {
+    let match = true;
+    for (let i = 0; i < k && match; i += 1) {
+      const item = fromOrigin[fromOrigin.length - k + i]!;
+      match = `${item.t}\u0000${item.dJson}` === keys[i];
+    }
+    if (match) return k;
+  }
+  return 0;
 }

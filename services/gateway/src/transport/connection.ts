@@ -72,6 +72,11 @@ export class Connection implements SessionLink, Flushable {
     return this.#compressor?.allocated ?? false;
   }
 
+  /** Closed, or closing (by either side). */
+  get closing(): boolean {
+    return this.#closing;
+  }
+
   get queuedBytes(): number {
     return this.#queuedBytes;
   }

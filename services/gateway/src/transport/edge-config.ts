@@ -18,6 +18,16 @@ export const gatewayEdgeSpec = {
   replayMaxBytes: env.int('GATEWAY_REPLAY_MAX_BYTES', { default: 4 * 1024 * 1024, min: 1024 }),
   /** Per-connection bound on queued + unsent bytes; past it the connection is closed with 4000. */
   sendQueueMaxBytes: env.int('GATEWAY_SEND_QUEUE_MAX_BYTES', { default: 8 * 1024 * 1024, min: 64 * 1024 }),
+  /**
+   * Cross-instance resume: the gRPC address of another gateway instance, `%s` standing for its
+   * instance id (the pod name): `%s.gateway-headless:50051`. Unset → RESUMEs of sessions held by
+   * another instance get op 9 d:false.
+   */
+  peerAddressTemplate: env.optional('GATEWAY_PEER_ADDRESS_TEMPLATE'),
+  /** Deadline of each TakeSession / ReleaseSession call to a peer. */
+  peerTimeoutMs: env.duration('GATEWAY_PEER_TIMEOUT', { default: 5_000 }),
+  /** On SIGTERM, op 7 RECONNECT goes to the sessions spread evenly over this window (no reconnect storm). */
+  drainWindowMs: env.duration('GATEWAY_DRAIN_WINDOW', { default: 30_000 }),
 };
 
 export type GatewayEdgeConfig = ConfigOf<typeof gatewayEdgeSpec>;

@@ -4,6 +4,8 @@
 import { EventEmitter } from 'node:events';
 import type { ServiceContext } from '@switchboard/runtime';
 import type { GatewayAccess } from '../auth/access';
+import { GrpcSessionHandoff, TemplatePeerResolver } from '../handoff';
+import type { PeerResolver } from '../handoff';
 import type { SessionEvents, SessionEnvironment } from '../session/environment';
 import { DEFAULT_SESSION_SETTINGS } from '../session/environment';
 import { DiscardingMemberRequester, DiscardingPresenceSink, InMemoryGuildDirectory } from '../session/fakes';
@@ -33,6 +35,10 @@ export interface GatewayEdgeParts {
   members?: MemberRequester;
   /** Overrides of the environment's settings (tests). */
   config?: Partial<GatewayEdgeConfig>;
+  /** Where peer gateway instances serve gRPC (cross-instance resume); default: GATEWAY_PEER_ADDRESS_TEMPLATE. */
+  peers?: PeerResolver;
+  /** Called first on shutdown, before the drain (start.ts marks /readyz not ready). */
+  beforeDrain?: () => void;
 }
 
 export interface GatewayEdge {
@@ -66,6 +72,8 @@ export function edgePartsFromAccess(access: GatewayAccess, settings: { maxConcur
 
 export async function startGatewayEdge(context: ServiceContext, parts: GatewayEdgeParts): Promise<GatewayEdge> {
   const config = { ...edgeSettings(context), ...parts.config };
+  const peers = parts.peers ?? (config.peerAddressTemplate ? new TemplatePeerResolver(config.peerAddressTemplate) : undefined);
+  const handoff = peers ? new GrpcSessionHandoff(peers, { timeoutMs: config.peerTimeoutMs }) : undefined;
   const metrics = new GatewayMetrics(context.registry);
   const registry = new SessionRegistry({ metrics });
   const wheel = new HeartbeatWheel({ tickMs: 1000, horizonMs: Math.max(config.resumeWindowMs, config.heartbeatIntervalMs + config.heartbeatSlackMs) });
@@ -85,6 +93,7 @@ export async function startGatewayEdge(context: ServiceContext, parts: GatewayEd
       guilds: parts.guilds ?? new InMemoryGuildDirectory(),
       presence: parts.presence ?? new DiscardingPresenceSink(),
       members: parts.members ?? new DiscardingMemberRequester(),
+      handoff,
     },
     directory: registry,
     wheel,
@@ -103,8 +112,19 @@ export async function startGatewayEdge(context: ServiceContext, parts: GatewayEd
     publicUrl: parts.publicUrl,
   });
   context.lifecycle.onShutdown('gateway websocket edge', async () => {
-    await server.drain();
+    // The lifecycle abandons steps at the grace deadline; keep a little of it for the gRPC and ops servers.
+    const graceMs = context.config.shutdownGraceMs;
+    const deadline = Date.now() + graceMs - Math.min(2_000, graceMs / 5);
+    const windowMs = Math.min(config.drainWindowMs, graceMs / 2);
+    parts.beforeDrain?.();
+    context.logger.info({ sessions: registry.size, windowMs }, 'draining: sending op 7 over the window, serving handoffs');
+    await server.drain(windowMs);
+    // Sessions leave the registry when another instance takes them over (ReleaseSession) or end.
+    while (registry.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    context.logger.info({ notHandedOff: registry.size }, 'drained');
+    for (const session of [...registry.sessions()]) session.end(4000, 'Server shutting down.');
     await server.close();
+    handoff?.close();
     wheel.stop();
   });
   context.logger.info({ publicPort: server.port }, 'gateway websocket edge listening');

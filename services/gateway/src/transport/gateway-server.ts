@@ -77,17 +77,29 @@ export class GatewayServer {
     this.#handlers.push(handler);
   }
 
+  get draining(): boolean {
+    return this.#draining;
+  }
+
   /**
-   * Drain: refuse new upgrades, ask every client to reconnect (op 7) and close their connections
-   * with 4000 so sessions stay resumable (handoff to another instance is a later step).
+   * Drain: refuse new upgrades, then ask each client to reconnect (op 7) and close its connection
+   * with 4000 so its session stays resumable (another instance takes it over: handoff/), one
+   * connection at a time spread evenly over `windowMs` so the clients do not all come back at
+   * once. Resolves when every connection open at the start got its op 7.
    */
-  async drain(): Promise<void> {
+  async drain(windowMs = 0): Promise<void> {
     this.#draining = true;
+    const targets: Connection[] = [];
     for (const [ws, connection] of this.#connections) {
-      if (!connection) {
-        ws.terminate();
-        continue;
-      }
+      if (connection) targets.push(connection);
+      else ws.terminate();
+    }
+    const step = targets.length > 0 ? windowMs / targets.length : 0;
+    const start = Date.now();
+    for (const [index, connection] of targets.entries()) {
+      const wait = start + index * step - Date.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      if (connection.closing) continue;
       connection.sendPayload({ op: GatewayOpcode.RECONNECT, d: null });
       connection.closeResumable('Server going away; reconnect and resume.');
     }

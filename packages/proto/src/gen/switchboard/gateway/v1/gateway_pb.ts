@@ -18,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file switchboard/gateway/v1/gateway.proto.
  */
 export const file_switchboard_gateway_v1_gateway: GenFile = /*@__PURE__*/
-  fileDesc("CiRzd2l0Y2hib2FyZC9nYXRld2F5L3YxL2dhdGV3YXkucHJvdG8SFnN3aXRjaGJvYXJkLmdhdGV3YXkudjEiEQoPRGVzY3JpYmVSZXF1ZXN0IkkKEERlc2NyaWJlUmVzcG9uc2USNQoIaW5zdGFuY2UYASABKAsyIy5zd2l0Y2hib2FyZC5jb21tb24udjEuSW5zdGFuY2VJbmZvIiMKEE1pbnRUb2tlblJlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCSJRChFNaW50VG9rZW5SZXNwb25zZRINCgV0b2tlbhgBIAEoCRItCglpc3N1ZWRfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIiYKE1Jldm9rZVRva2Vuc1JlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCSJKChRSZXZva2VUb2tlbnNSZXNwb25zZRIyCg5yZXZva2VkX2JlZm9yZRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiQQodR3JhbnRQcml2aWxlZ2VkSW50ZW50c1JlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCRIPCgdpbnRlbnRzGAIgASgNIjEKHkdyYW50UHJpdmlsZWdlZEludGVudHNSZXNwb25zZRIPCgdpbnRlbnRzGAEgASgNMtoDCg5HYXRld2F5U2VydmljZRJiCghEZXNjcmliZRInLnN3aXRjaGJvYXJkLmdhdGV3YXkudjEuRGVzY3JpYmVSZXF1ZXN0Giguc3dpdGNoYm9hcmQuZ2F0ZXdheS52MS5EZXNjcmliZVJlc3BvbnNlIgOQAgESZQoJTWludFRva2VuEiguc3dpdGNoYm9hcmQuZ2F0ZXdheS52MS5NaW50VG9rZW5SZXF1ZXN0Gikuc3dpdGNoYm9hcmQuZ2F0ZXdheS52MS5NaW50VG9rZW5SZXNwb25zZSIDkAICEm4KDFJldm9rZVRva2VucxIrLnN3aXRjaGJvYXJkLmdhdGV3YXkudjEuUmV2b2tlVG9rZW5zUmVxdWVzdBosLnN3aXRjaGJvYXJkLmdhdGV3YXkudjEuUmV2b2tlVG9rZW5zUmVzcG9uc2UiA5ACAhKMAQoWR3JhbnRQcml2aWxlZ2VkSW50ZW50cxI1LnN3aXRjaGJvYXJkLmdhdGV3YXkudjEuR3JhbnRQcml2aWxlZ2VkSW50ZW50c1JlcXVlc3QaNi5zd2l0Y2hib2FyZC5nYXRld2F5LnYxLkdyYW50UHJpdmlsZWdlZEludGVudHNSZXNwb25zZSIDkAICYgZwcm90bzM", [file_google_protobuf_timestamp, file_switchboard_common_v1_instance]);
+  fileDesc("CiRzd2l0Y2hib2FyZC9nYXRld2F5L3YxL2dhdGV3YXkucHJvdG8SFnN3aXRjaGJvYXJkLmdhdGV3YXkudjEiEQoPRGVzY3JpYmVSZXF1ZXN0IkkKEERlc2NyaWJlUmVzcG9uc2USNQoIaW5zdGFuY2UYASABKAsyIy5zd2l0Y2hib2FyZC5jb21tb24udjEuSW5zdGFuY2VJbmZvIiMKEE1pbnRUb2tlblJlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCSJRChFNaW50VG9rZW5SZXNwb25zZRINCgV0b2tlbhgBIAEoCRItCglpc3N1ZWRfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIiYKE1Jldm9rZVRva2Vuc1JlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCSJKChRSZXZva2VUb2tlbnNSZXNwb25zZRIyCg5yZXZva2VkX2JlZm9yZRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiQQodR3JhbnRQcml2aWxlZ2VkSW50ZW50c1JlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCRIPCgdpbnRlbnRzGAIgASgNIjEKHkdyYW50UHJpdmlsZWdlZEludGVudHNSZXNwb25zZRIPCgdpbnRlbnRzGAEgASgNInAKElRha2VTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEgsKA3NlcRgCIAEoBBIPCgd1c2VyX2lkGAMgASgJEg0KBXNoYXBlGAQgASgJEhkKEXRha2VyX2luc3RhbmNlX2lkGAUgASgJIjoKEFJlcGxheWVkRGlzcGF0Y2gSCwoDc2VxGAEgASgEEgkKAXQYAiABKAkSDgoGZF9qc29uGAMgASgJIswBChNUYWtlU2Vzc2lvblJlc3BvbnNlEg8KB3VzZXJfaWQYASABKAkSDwoHaW50ZW50cxgCIAEoDRIQCghzaGFyZF9pZBgDIAEoDRITCgtzaGFyZF9jb3VudBgEIAEoDRIRCglndWlsZF9pZHMYBSADKAkSOAoGcmVwbGF5GAYgAygLMiguc3dpdGNoYm9hcmQuZ2F0ZXdheS52MS5SZXBsYXllZERpc3BhdGNoEhAKCG5leHRfc2VxGAcgASgEEg0KBXNoYXBlGAggASgJIlkKFVJlbGVhc2VTZXNzaW9uUmVxdWVzdBISCgpzZXNzaW9uX2lkGAEgASgJEhkKEXRha2VyX2luc3RhbmNlX2lkGAIgASgJEhEKCWFmdGVyX3NlcRgDIAEoBCJkChZSZWxlYXNlU2Vzc2lvblJlc3BvbnNlEjgKBnJlcGxheRgBIAMoCzIoLnN3aXRjaGJvYXJkLmdhdGV3YXkudjEuUmVwbGF5ZWREaXNwYXRjaBIQCghuZXh0X3NlcRgCIAEoBDLaAwoOR2F0ZXdheVNlcnZpY2USYgoIRGVzY3JpYmUSJy5zd2l0Y2hib2FyZC5nYXRld2F5LnYxLkRlc2NyaWJlUmVxdWVzdBooLnN3aXRjaGJvYXJkLmdhdGV3YXkudjEuRGVzY3JpYmVSZXNwb25zZSIDkAIBEmUKCU1pbnRUb2tlbhIoLnN3aXRjaGJvYXJkLmdhdGV3YXkudjEuTWludFRva2VuUmVxdWVzdBopLnN3aXRjaGJvYXJkLmdhdGV3YXkudjEuTWludFRva2VuUmVzcG9uc2UiA5ACAhJuCgxSZXZva2VUb2tlbnMSKy5zd2l0Y2hib2FyZC5nYXRld2F5LnYxLlJldm9rZVRva2Vuc1JlcXVlc3QaLC5zd2l0Y2hib2FyZC5nYXRld2F5LnYxLlJldm9rZVRva2Vuc1Jlc3BvbnNlIgOQAgISjAEKFkdyYW50UHJpdmlsZWdlZEludGVudHMSNS5zd2l0Y2hib2FyZC5nYXRld2F5LnYxLkdyYW50UHJpdmlsZWdlZEludGVudHNSZXF1ZXN0GjYuc3dpdGNoYm9hcmQuZ2F0ZXdheS52MS5HcmFudFByaXZpbGVnZWRJbnRlbnRzUmVzcG9uc2UiA5ACAjL3AQoSR2F0ZXdheVBlZXJTZXJ2aWNlEmsKC1Rha2VTZXNzaW9uEiouc3dpdGNoYm9hcmQuZ2F0ZXdheS52MS5UYWtlU2Vzc2lvblJlcXVlc3QaKy5zd2l0Y2hib2FyZC5nYXRld2F5LnYxLlRha2VTZXNzaW9uUmVzcG9uc2UiA5ACAhJ0Cg5SZWxlYXNlU2Vzc2lvbhItLnN3aXRjaGJvYXJkLmdhdGV3YXkudjEuUmVsZWFzZVNlc3Npb25SZXF1ZXN0Gi4uc3dpdGNoYm9hcmQuZ2F0ZXdheS52MS5SZWxlYXNlU2Vzc2lvblJlc3BvbnNlIgOQAgJiBnByb3RvMw", [file_google_protobuf_timestamp, file_switchboard_common_v1_instance]);
 
 /**
  * @generated from message switchboard.gateway.v1.DescribeRequest
@@ -177,6 +177,201 @@ export const GrantPrivilegedIntentsResponseSchema: GenMessage<GrantPrivilegedInt
   messageDesc(file_switchboard_gateway_v1_gateway, 7);
 
 /**
+ * @generated from message switchboard.gateway.v1.TakeSessionRequest
+ */
+export type TakeSessionRequest = Message<"switchboard.gateway.v1.TakeSessionRequest"> & {
+  /**
+   * `s1.<base64url(origin instance id)>.<secret>` as the client sent it in RESUME.
+   *
+   * @generated from field: string session_id = 1;
+   */
+  sessionId: string;
+
+  /**
+   * The last sequence number the client received (RESUME `seq`).
+   *
+   * @generated from field: uint64 seq = 2;
+   */
+  seq: bigint;
+
+  /**
+   * The user the taker authenticated the RESUME token as (decimal snowflake).
+   *
+   * @generated from field: string user_id = 3;
+   */
+  userId: string;
+
+  /**
+   * How the client's new connection encodes dispatches ("json" or "etf"): FAILED_PRECONDITION
+   * when the session was READY in another encoding.
+   *
+   * @generated from field: string shape = 4;
+   */
+  shape: string;
+
+  /**
+   * The instance taking the session (idempotency: the same taker may repeat the call).
+   *
+   * @generated from field: string taker_instance_id = 5;
+   */
+  takerInstanceId: string;
+};
+
+/**
+ * Describes the message switchboard.gateway.v1.TakeSessionRequest.
+ * Use `create(TakeSessionRequestSchema)` to create a new message.
+ */
+export const TakeSessionRequestSchema: GenMessage<TakeSessionRequest> = /*@__PURE__*/
+  messageDesc(file_switchboard_gateway_v1_gateway, 8);
+
+/**
+ * One buffered dispatch, independent of the encoding: `d` as JSON text.
+ *
+ * @generated from message switchboard.gateway.v1.ReplayedDispatch
+ */
+export type ReplayedDispatch = Message<"switchboard.gateway.v1.ReplayedDispatch"> & {
+  /**
+   * @generated from field: uint64 seq = 1;
+   */
+  seq: bigint;
+
+  /**
+   * @generated from field: string t = 2;
+   */
+  t: string;
+
+  /**
+   * @generated from field: string d_json = 3;
+   */
+  dJson: string;
+};
+
+/**
+ * Describes the message switchboard.gateway.v1.ReplayedDispatch.
+ * Use `create(ReplayedDispatchSchema)` to create a new message.
+ */
+export const ReplayedDispatchSchema: GenMessage<ReplayedDispatch> = /*@__PURE__*/
+  messageDesc(file_switchboard_gateway_v1_gateway, 9);
+
+/**
+ * @generated from message switchboard.gateway.v1.TakeSessionResponse
+ */
+export type TakeSessionResponse = Message<"switchboard.gateway.v1.TakeSessionResponse"> & {
+  /**
+   * The session's user (decimal snowflake).
+   *
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+
+  /**
+   * @generated from field: uint32 intents = 2;
+   */
+  intents: number;
+
+  /**
+   * @generated from field: uint32 shard_id = 3;
+   */
+  shardId: number;
+
+  /**
+   * @generated from field: uint32 shard_count = 4;
+   */
+  shardCount: number;
+
+  /**
+   * Guilds the session is subscribed to (decimal snowflakes).
+   *
+   * @generated from field: repeated string guild_ids = 5;
+   */
+  guildIds: string[];
+
+  /**
+   * Every dispatch after the request's `seq`, in order, with contiguous sequence numbers.
+   *
+   * @generated from field: repeated switchboard.gateway.v1.ReplayedDispatch replay = 6;
+   */
+  replay: ReplayedDispatch[];
+
+  /**
+   * The sequence number the next dispatch gets.
+   *
+   * @generated from field: uint64 next_seq = 7;
+   */
+  nextSeq: bigint;
+
+  /**
+   * The session's shape ("json", "etf" or "json+payload-zlib"): the taker enables payload
+   * compression on the client's connection for the last one.
+   *
+   * @generated from field: string shape = 8;
+   */
+  shape: string;
+};
+
+/**
+ * Describes the message switchboard.gateway.v1.TakeSessionResponse.
+ * Use `create(TakeSessionResponseSchema)` to create a new message.
+ */
+export const TakeSessionResponseSchema: GenMessage<TakeSessionResponse> = /*@__PURE__*/
+  messageDesc(file_switchboard_gateway_v1_gateway, 10);
+
+/**
+ * @generated from message switchboard.gateway.v1.ReleaseSessionRequest
+ */
+export type ReleaseSessionRequest = Message<"switchboard.gateway.v1.ReleaseSessionRequest"> & {
+  /**
+   * @generated from field: string session_id = 1;
+   */
+  sessionId: string;
+
+  /**
+   * @generated from field: string taker_instance_id = 2;
+   */
+  takerInstanceId: string;
+
+  /**
+   * The taker already holds everything up to this sequence number (TakeSession's next_seq - 1).
+   *
+   * @generated from field: uint64 after_seq = 3;
+   */
+  afterSeq: bigint;
+};
+
+/**
+ * Describes the message switchboard.gateway.v1.ReleaseSessionRequest.
+ * Use `create(ReleaseSessionRequestSchema)` to create a new message.
+ */
+export const ReleaseSessionRequestSchema: GenMessage<ReleaseSessionRequest> = /*@__PURE__*/
+  messageDesc(file_switchboard_gateway_v1_gateway, 11);
+
+/**
+ * @generated from message switchboard.gateway.v1.ReleaseSessionResponse
+ */
+export type ReleaseSessionResponse = Message<"switchboard.gateway.v1.ReleaseSessionResponse"> & {
+  /**
+   * The dispatches the origin delivered to the session after `after_seq`, in order.
+   *
+   * @generated from field: repeated switchboard.gateway.v1.ReplayedDispatch replay = 1;
+   */
+  replay: ReplayedDispatch[];
+
+  /**
+   * The sequence number the next dispatch gets.
+   *
+   * @generated from field: uint64 next_seq = 2;
+   */
+  nextSeq: bigint;
+};
+
+/**
+ * Describes the message switchboard.gateway.v1.ReleaseSessionResponse.
+ * Use `create(ReleaseSessionResponseSchema)` to create a new message.
+ */
+export const ReleaseSessionResponseSchema: GenMessage<ReleaseSessionResponse> = /*@__PURE__*/
+  messageDesc(file_switchboard_gateway_v1_gateway, 12);
+
+/**
  * @generated from service switchboard.gateway.v1.GatewayService
  */
 export const GatewayService: GenService<{
@@ -225,4 +420,45 @@ export const GatewayService: GenService<{
   },
 }> = /*@__PURE__*/
   serviceDesc(file_switchboard_gateway_v1_gateway, 0);
+
+/**
+ * Gateway instance to gateway instance: cross-instance resume. A client may RESUME on any
+ * instance; that instance (the taker) fetches the session from the one that held it (its origin,
+ * named in the session id) in two steps, so nothing published during the handoff is lost.
+ * Served on the same private gRPC port as GatewayService.
+ *
+ * @generated from service switchboard.gateway.v1.GatewayPeerService
+ */
+export const GatewayPeerService: GenService<{
+  /**
+   * Step 1. The origin closes the session's connection if any, marks the session as handed off
+   * to `taker_instance_id` (no other RESUME can get it) and returns it with every dispatch after
+   * `seq`. The origin keeps the session subscribed and
+   * buffering until ReleaseSession, so nothing published meanwhile is lost. Repeating the call
+   * for the same taker returns the same session. NOT_FOUND: unknown, ended or taken by another
+   * instance, or `seq` too old to replay (the session is ended); PERMISSION_DENIED: `user_id` is
+   * not the session's user; FAILED_PRECONDITION: `shape` differs from the session's;
+   * INVALID_ARGUMENT (seq): `seq` is ahead of the session.
+   *
+   * @generated from rpc switchboard.gateway.v1.GatewayPeerService.TakeSession
+   */
+  takeSession: {
+    methodKind: "unary";
+    input: typeof TakeSessionRequestSchema;
+    output: typeof TakeSessionResponseSchema;
+  },
+  /**
+   * Step 2, once the taker has subscribed the session locally: returns
+   * the dispatches the origin buffered after `after_seq` since TakeSession and ends the session
+   * at the origin. Repeating it (same taker) returns the same answer for a while.
+   *
+   * @generated from rpc switchboard.gateway.v1.GatewayPeerService.ReleaseSession
+   */
+  releaseSession: {
+    methodKind: "unary";
+    input: typeof ReleaseSessionRequestSchema;
+    output: typeof ReleaseSessionResponseSchema;
+  },
+}> = /*@__PURE__*/
+  serviceDesc(file_switchboard_gateway_v1_gateway, 1);
 

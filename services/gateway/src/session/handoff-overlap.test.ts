@@ -1,0 +1,21 @@
+import { jsonEncoding } from '../codec';
+import type { HandedOverDispatch } from './ports';
+import { overlap } from './session';
+
+const at = (ids: number[]) => ids.map((id) => jsonEncoding.encodeDispatch('MESSAGE_CREATE', { id: String(id) }));
+const origin = (ids: number[]): HandedOverDispatch[] => ids.map((id, i) => ({ seq: i + 1, t: 'MESSAGE_CREATE', dJson: JSON.stringify({ id: String(id) }) }));
+
+describe('handoff overlap', () => {
+  it('finds how many pending dispatches the origin already delivered', () => {
+    expect(overlap(origin([1, 2, 3]), at([2, 3, 4]))).toBe(2);
+    expect(overlap(origin([1, 2, 3]), at([4, 5]))).toBe(0);
+    expect(overlap(origin([1, 2, 3]), at([1, 2, 3]))).toBe(3);
+    expect(overlap(origin([]), at([1]))).toBe(0);
+    expect(overlap(origin([1]), at([]))).toBe(0);
+  });
+
+  it('compares the event type too', () => {
+    const pending = [jsonEncoding.encodeDispatch('MESSAGE_UPDATE', { id: '3' })];
+    expect(overlap(origin([3]), pending)).toBe(0);
+  });
+});
