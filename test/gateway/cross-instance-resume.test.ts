@@ -2,33 +2,20 @@
 // gRPC (GatewayPeerService): a session identified on A resumes on B (B takes it from A, the
 // origin named in the session id), op 9 d:false when that cannot work, and a drained A hands all
 // its sessions to B without a gap or a duplicate in any client's stream.
-import { createServiceContext } from '@switchboard/runtime';
 import { pack } from 'erlpack';
-import { loadGatewayConfig } from '../../services/gateway/src/config';
 import { StaticPeerResolver } from '../../services/gateway/src/handoff/peer-resolver';
 import type { GatewayPayload } from '../../services/gateway/src/codec';
 import { GatewayIntent } from '../../services/gateway/src/protocol';
-import { startGateway } from '../../services/gateway/src/start';
+import { startEmbeddedGateway } from '../../services/gateway/src/testing/embedded-gateway';
 import type { RunningGateway } from '../../services/gateway/src/start';
 import { TestGatewayClient } from '../../services/gateway/src/transport/test-client';
 
 const USER = 175928847299117063n;
 const GUILD = String(41771983423143937n);
 const INTENTS = GatewayIntent.GUILDS | GatewayIntent.GUILD_MESSAGES;
-const SECRET = 's'.repeat(32);
 
 async function startInstance(instanceId: string, peers: StaticPeerResolver, env: Record<string, string> = {}): Promise<RunningGateway> {
-  const config = loadGatewayConfig({
-    GATEWAY_GRPC_PORT: '0',
-    GATEWAY_HTTP_PORT: '0',
-    GATEWAY_PUBLIC_PORT: '0',
-    SWITCHBOARD_BIND_HOST: '127.0.0.1',
-    SWITCHBOARD_INSTANCE_ID: instanceId,
-    LOG_LEVEL: 'silent',
-    GATEWAY_TOKEN_SECRET: SECRET,
-    ...env,
-  });
-  const gateway = await startGateway(createServiceContext('gateway', config, { processMetrics: false }), { peers });
+  const gateway = await startEmbeddedGateway({ SWITCHBOARD_INSTANCE_ID: instanceId, ...env }, { peers });
   peers.set(instanceId, `127.0.0.1:${gateway.grpcPort}`);
   return gateway;
 }

@@ -4,10 +4,8 @@
 // with a resumable code it resumes on its own and gets what it missed, then RESUMED.
 import { REST } from '@discordjs/rest';
 import { CompressionMethod, WebSocketManager, WebSocketShardEvents } from '@discordjs/ws';
-import { createServiceContext } from '@switchboard/runtime';
-import { loadGatewayConfig } from '../../services/gateway/src/config';
 import { CloseCodes, GatewayIntent } from '../../services/gateway/src/protocol';
-import { startGateway } from '../../services/gateway/src/start';
+import { startEmbeddedGateway } from '../../services/gateway/src/testing/embedded-gateway';
 import type { RunningGateway } from '../../services/gateway/src/start';
 
 const USER = 175928847299117063n;
@@ -18,15 +16,7 @@ describe('gateway – an unmodified @discordjs/ws client', () => {
   let manager: WebSocketManager | undefined;
 
   beforeAll(async () => {
-    const config = loadGatewayConfig({
-      GATEWAY_GRPC_PORT: '0',
-      GATEWAY_HTTP_PORT: '0',
-      GATEWAY_PUBLIC_PORT: '0',
-      SWITCHBOARD_BIND_HOST: '127.0.0.1',
-      LOG_LEVEL: 'silent',
-      GATEWAY_TOKEN_SECRET: 'd'.repeat(32),
-    });
-    gateway = await startGateway(createServiceContext('gateway', config, { processMetrics: false }));
+    gateway = await startEmbeddedGateway();
   });
   afterAll(async () => {
     await manager?.destroy();

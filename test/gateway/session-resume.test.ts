@@ -1,10 +1,8 @@
 // Through a real gateway start (embedded mode, the real authenticator and limits) and real
 // sockets with zlib-stream: identify, READY, dispatches, the socket drops, RESUME on a new socket
 // replays what was missed in order and then RESUMED, and the session goes on with its sequence.
-import { createServiceContext } from '@switchboard/runtime';
-import { loadGatewayConfig } from '../../services/gateway/src/config';
 import { GatewayIntent } from '../../services/gateway/src/protocol';
-import { startGateway } from '../../services/gateway/src/start';
+import { startEmbeddedGateway } from '../../services/gateway/src/testing/embedded-gateway';
 import type { RunningGateway } from '../../services/gateway/src/start';
 import { TestGatewayClient } from '../../services/gateway/src/transport/test-client';
 
@@ -16,15 +14,7 @@ describe('gateway – resume over real sockets', () => {
   let token: string;
 
   beforeAll(async () => {
-    const config = loadGatewayConfig({
-      GATEWAY_GRPC_PORT: '0',
-      GATEWAY_HTTP_PORT: '0',
-      GATEWAY_PUBLIC_PORT: '0',
-      SWITCHBOARD_BIND_HOST: '127.0.0.1',
-      LOG_LEVEL: 'silent',
-      GATEWAY_TOKEN_SECRET: 's'.repeat(32),
-    });
-    gateway = await startGateway(createServiceContext('gateway', config, { processMetrics: false }));
+    gateway = await startEmbeddedGateway();
     token = gateway.access.signer.sign({ userId: USER, issuedAt: Math.floor(Date.now() / 1000) - 1 });
   });
   afterAll(async () => {

@@ -2,10 +2,9 @@
 // migrations) and a real gRPC client: minted tokens authenticate, revocation and grants take
 // effect, and bad input is INVALID_ARGUMENT naming the field.
 import { gatewayV1, timestampMs } from '@switchboard/proto';
-import { closeClient, createClient, createServiceContext, InvalidArgumentError } from '@switchboard/runtime';
-import { loadGatewayConfig } from '../config';
+import { closeClient, createClient, InvalidArgumentError } from '@switchboard/runtime';
 import { GatewayIntent } from '../protocol';
-import { startGateway } from '../start';
+import { startEmbeddedGateway } from '../testing/embedded-gateway';
 import type { RunningGateway } from '../start';
 
 const USER = '175928847299117063';
@@ -15,15 +14,7 @@ describe('GatewayService admin RPCs', () => {
   let client: ReturnType<typeof createClient<typeof gatewayV1.GatewayService>>;
 
   beforeAll(async () => {
-    const config = loadGatewayConfig({
-      GATEWAY_GRPC_PORT: '0',
-      GATEWAY_HTTP_PORT: '0',
-      GATEWAY_PUBLIC_PORT: '0',
-      SWITCHBOARD_BIND_HOST: '127.0.0.1',
-      LOG_LEVEL: 'silent',
-      GATEWAY_TOKEN_SECRET: 't'.repeat(32),
-    });
-    gateway = await startGateway(createServiceContext('gateway', config, { processMetrics: false }));
+    gateway = await startEmbeddedGateway();
     client = createClient(gatewayV1.GatewayService, `127.0.0.1:${gateway.grpcPort}`);
   });
   afterAll(async () => {
