@@ -17,7 +17,18 @@ export function closeCodeLabel(code: number): string {
   return (code >= 4000 && code <= 4014) || (code >= 1000 && code <= 1015) ? String(code) : 'other';
 }
 
+interface PendingSends {
+  event: string;
+  compression: string;
+  frames: number;
+  bytes: number;
+}
+
 export class GatewayMetrics {
+  // Per-delivery counting in plain numbers: prom-client's labelled inc() hashes its labels on every
+  // call, which cost more than the rest of a delivery in the fan-out bench. Scrapes fold these in.
+  readonly #pending = new Map<string, PendingSends>();
+
   readonly sessions: Gauge<'state'>;
   readonly connectionsOpened: Counter;
   readonly connectionsClosed: Counter<'code'>;
@@ -35,13 +46,14 @@ export class GatewayMetrics {
     this.connectionsClosed = new Counter({
       name: 'gateway_connections_closed_total', help: 'WebSocket connections closed, by close code.', labelNames: ['code'], registers,
     });
+    const fold = (): void => this.#fold();
     this.dispatches = new Counter({
       name: 'gateway_dispatches_sent_total', help: 'Dispatch frames written, by event type and compression.',
-      labelNames: ['event', 'compression'], registers,
+      labelNames: ['event', 'compression'], registers, collect: fold,
     });
     this.bytesSent = new Counter({
       name: 'gateway_dispatch_bytes_sent_total', help: 'Dispatch bytes written after compression, by event type and compression.',
-      labelNames: ['event', 'compression'], registers,
+      labelNames: ['event', 'compression'], registers, collect: fold,
     });
     this.fanoutLatency = new Histogram({
       name: 'gateway_fanout_latency_seconds', help: 'From an event reaching the gateway to its frames being written.',
@@ -55,5 +67,28 @@ export class GatewayMetrics {
     this.upgradesRefused = new Counter({
       name: 'gateway_upgrades_refused_total', help: 'WebSocket upgrades refused before the handshake.', labelNames: ['reason'], registers,
     });
+  }
+
+  /** Counts one dispatch frame written (cheap: no prom-client call on the hot path). */
+  countSent(t: string, compression: string, bytes: number): void {
+    const key = `${t}\u0000${compression}`;
+    let entry = this.#pending.get(key);
+    if (!entry) {
+      entry = { event: eventLabel(t), compression, frames: 0, bytes: 0 };
+      this.#pending.set(key, entry);
+    }
+    entry.frames += 1;
+    entry.bytes += bytes;
+  }
+
+  #fold(): void {
+    for (const entry of this.#pending.values()) {
+      if (entry.frames === 0) continue;
+      const labels = { event: entry.event, compression: entry.compression };
+      this.dispatches.inc(labels, entry.frames);
+      this.bytesSent.inc(labels, entry.bytes);
+      entry.frames = 0;
+      entry.bytes = 0;
+    }
   }
 }

@@ -9,7 +9,7 @@ import { createCompressor, frameLength, isReleasable, joinFrame } from '../codec
 import type { CompressionTuning, Compressor, EncodedDispatch, Encoding, GatewayPayload, TransportCompressionName } from '../codec';
 import { CloseCodes } from '../protocol';
 import type { DispatchShape } from '../session/environment';
-import { closeCodeLabel, eventLabel } from '../session/metrics';
+import { closeCodeLabel } from '../session/metrics';
 import type { GatewayMetrics } from '../session/metrics';
 import type { Session, SessionLink } from '../session/session';
 import { defaultFlushScheduler } from './flush-scheduler';
@@ -152,9 +152,7 @@ export class Connection implements SessionLink, Flushable {
     const metrics = this.#options.metrics;
     if (metrics && t !== null) {
       const compression = this.#compressor?.name ?? (this.#payloadCompression && binary ? 'payload-zlib' : 'none');
-      const labels = { event: eventLabel(t), compression };
-      metrics.dispatches.inc(labels);
-      metrics.bytesSent.inc(labels, data.length);
+      metrics.countSent(t, compression, data.length);
     }
   }
 
