@@ -368,7 +368,7 @@ async function fanoutScenario(args: Args) {
 function runScenario(scenario: string, compression: Compression, args: Args): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const child = fork(__filename, ['--scenario', scenario, '--compression', compression, '--sessions', String(args.sessions), '--workers', String(args.workers), ...(args.peakRate ? ['--peak-rate', String(args.peakRate)] : [])], {
-      execArgv: ['--expose-gc'],
+      execArgv: ['--expose-gc', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     let result: unknown;
