@@ -17,6 +17,10 @@ const CHART = path.join(ROOT, 'charts/switchboard');
 const ALL_ON = path.join(CHART, 'ci/all-on-values.yaml');
 const SERVICES = ['gateway', 'guild', 'presence', 'push'] as const;
 const OPS_PORTS = { gateway: 9091, guild: 9092, presence: 9093, push: 9094 } as const;
+/** The gateway is a StatefulSet (stable pod names that peers dial for cross-instance resume); the
+ * other services are Deployments. */
+const WORKLOAD_KIND = { gateway: 'StatefulSet', guild: 'Deployment', presence: 'Deployment', push: 'Deployment' } as const;
+const GATEWAY_GRPC_PORT = 50051;
 
 function helm(args: string[]): { status: number; stdout: string; stderr: string } {
   if (!fs.existsSync(HELM)) {
@@ -90,6 +94,8 @@ describe('chart – values schema', () => {
     ['gateway.maxSessions=abc', '/gateway/maxSessions'],
     ['gateway.maxConcurrency=0', '/gateway/maxConcurrency'],
     ['database.keys.gateway=', '/database/keys/gateway'],
+    ['gateway.drainWindowSeconds=0', '/gateway/drainWindowSeconds'],
+    ['gateway.drainWindowSeconds=abc', '/gateway/drainWindowSeconds'],
   ])('chart – schema – rejects --set %s', (setting, where) => {
     const out = helm(['template', 'sb', CHART, '--set', setting]);
     expect(out.status).not.toBe(0);
@@ -100,6 +106,14 @@ describe('chart – values schema', () => {
     const out = helm(['template', 'sb', CHART, '--set', 'gateway.terminationGracePeriodSeconds=10', '--set', 'gateway.preStopSleepSeconds=8']);
     expect(out.status).not.toBe(0);
     expect(out.stderr).toContain('gateway.terminationGracePeriodSeconds must exceed preStopSleepSeconds');
+  });
+
+  it('chart – schema – rejects a gateway drain window longer than half the shutdown grace (plus margin)', () => {
+    // Defaults: grace 120 - preStop 5 - 5 = 110 s of SWITCHBOARD_SHUTDOWN_GRACE; 2 x 50 + 10 = 110 fits, 2 x 51 + 10 does not.
+    expect(helm(['template', 'sb', CHART, '--set', 'gateway.drainWindowSeconds=50']).status).toBe(0);
+    const out = helm(['template', 'sb', CHART, '--set', 'gateway.drainWindowSeconds=51']);
+    expect(out.status).not.toBe(0);
+    expect(out.stderr).toContain('must be at least 2 x gateway.drainWindowSeconds');
   });
 
   it('chart – schema – rejects a sessions HPA target above what one gateway accepts', () => {
@@ -113,12 +127,12 @@ describe.each([
   [
     'default values',
     [] as string[],
-    { gatewayGrace: 120, gatewayPreStop: 5, gatewayHpa: false, monitoring: false, publicUrl: undefined as string | undefined, maxSessions: '25000', maxConcurrency: '1' },
+    { gatewayGrace: 120, gatewayPreStop: 5, gatewayHpa: false, monitoring: false, publicUrl: undefined as string | undefined, maxSessions: '25000', maxConcurrency: '1', drainWindow: 30 },
   ],
   [
     'every feature on',
     ['-f', ALL_ON],
-    { gatewayGrace: 180, gatewayPreStop: 10, gatewayHpa: true, monitoring: true, publicUrl: 'wss://gateway.example.com', maxSessions: '12000', maxConcurrency: '16' },
+    { gatewayGrace: 180, gatewayPreStop: 10, gatewayHpa: true, monitoring: true, publicUrl: 'wss://gateway.example.com', maxSessions: '12000', maxConcurrency: '16', drainWindow: 30 },
   ],
 ])('chart – rendered with %s', (_label, args, expected) => {
   let objects: Manifest[];
@@ -126,21 +140,31 @@ describe.each([
     objects = render(args);
   });
 
-  const deployment = (name: string) => {
-    const d = ofKind(objects, 'Deployment').find((o) => componentOf(o) === name);
-    if (!d) throw new Error(`no Deployment for ${name}`);
+  /** The workload of a service: the gateway's StatefulSet, the others' Deployment. */
+  const workload = (name: (typeof SERVICES)[number]) => {
+    const kind = WORKLOAD_KIND[name];
+    const d = ofKind(objects, kind).find((o) => componentOf(o) === name);
+    if (!d) throw new Error(`no ${kind} for ${name}`);
     return d;
   };
+  const envOf = (name: (typeof SERVICES)[number]) =>
+    new Map((workload(name).spec.template.spec.containers[0].env as any[]).map((e) => [e.name, e]));
+  const gatewayPeers = () => {
+    const service = ofKind(objects, 'Service').find((s) => s.metadata.name === 'sb-switchboard-gateway-peers');
+    if (!service) throw new Error('no gateway peers Service');
+    return service;
+  };
 
-  it('chart – deployments – one per service, in cluster mode', () => {
-    expect(ofKind(objects, 'Deployment').map(componentOf).sort()).toEqual([...SERVICES].sort());
+  it('chart – workloads – one per service (the gateway a StatefulSet, the others Deployments), in cluster mode', () => {
+    expect(ofKind(objects, 'Deployment').map(componentOf).sort()).toEqual(['guild', 'presence', 'push']);
+    expect(ofKind(objects, 'StatefulSet').map(componentOf)).toEqual(['gateway']);
     const config = ofKind(objects, 'ConfigMap').find((o) => o.metadata.name === 'sb-switchboard-config');
     expect(config?.data?.SWITCHBOARD_MODE).toBe('cluster');
     expect(config?.data?.KAFKA_BROKERS).toMatch(/^[^,]+:\d+/);
   });
 
   it.each(SERVICES)('chart – %s – runs hardened: non-root, read-only root, no privileges, only /tmp writable', (name) => {
-    const pod = deployment(name).spec.template.spec;
+    const pod = workload(name).spec.template.spec;
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
     expect(Number.isInteger(pod.securityContext.runAsUser) && pod.securityContext.runAsUser > 0).toBe(true);
     expect(pod.automountServiceAccountToken).toBe(false);
@@ -157,9 +181,24 @@ describe.each([
     expect(pod.volumes).toEqual([expect.objectContaining({ name: 'tmp', emptyDir: expect.any(Object) })]);
   });
 
-  it.each(SERVICES)('chart – %s – rolls out without losing capacity and is probed on its ops port', (name) => {
-    const d = deployment(name);
-    expect(d.spec.strategy).toMatchObject({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0 } });
+  it.each(SERVICES)('chart – %s – rolls out without losing capacity (or, the gateway, sessions) and is probed on its ops port', (name) => {
+    const d = workload(name);
+    if (d.kind === 'StatefulSet') {
+      // No surge for a StatefulSet: one pod at a time is replaced, draining its sessions to its
+      // peers through the governing headless Service; the PDB bounds voluntary disruptions.
+      expect(d.spec.updateStrategy.type).toBe('RollingUpdate');
+      expect(d.spec.updateStrategy.rollingUpdate?.maxUnavailable).toBeUndefined();
+      expect(d.spec.podManagementPolicy).toBe('Parallel');
+      expect(d.spec.serviceName).toBe(gatewayPeers().metadata.name);
+      expect(d.spec.strategy).toBeUndefined();
+      const pdb = ofKind(objects, 'PodDisruptionBudget').find((p) => componentOf(p) === name);
+      expect(pdb?.spec.maxUnavailable).toBe(1);
+    } else {
+      expect(d.spec.strategy).toMatchObject({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0 } });
+    }
+    // Topology spread counts only the current revision's pods, by the label this kind sets.
+    const revisionLabel = d.kind === 'StatefulSet' ? 'controller-revision-hash' : 'pod-template-hash';
+    for (const c of d.spec.template.spec.topologySpreadConstraints ?? []) expect(c.matchLabelKeys).toEqual([revisionLabel]);
     const container = d.spec.template.spec.containers[0];
     const ops = container.ports.find((p: any) => p.name === 'ops');
     expect(ops.containerPort).toBe(OPS_PORTS[name]);
@@ -170,7 +209,7 @@ describe.each([
   });
 
   it.each(SERVICES)('chart – %s – gets its settings from the environment, finishing shutdown inside the grace period', (name) => {
-    const pod = deployment(name).spec.template.spec;
+    const pod = workload(name).spec.template.spec;
     const env: any[] = pod.containers[0].env;
     const byName = new Map(env.map((e) => [e.name, e]));
     expect(byName.get('SWITCHBOARD_INSTANCE_ID')?.valueFrom).toEqual({ fieldRef: { fieldPath: 'metadata.name' } });
@@ -192,8 +231,7 @@ describe.each([
   });
 
   it('chart – gateway – reads its token secret from a Secret and its limits and public URL from values', () => {
-    const env: any[] = deployment('gateway').spec.template.spec.containers[0].env;
-    const byName = new Map(env.map((e) => [e.name, e]));
+    const byName = envOf('gateway');
     expect(byName.get('GATEWAY_TOKEN_SECRET')).toEqual({
       name: 'GATEWAY_TOKEN_SECRET',
       valueFrom: { secretKeyRef: { name: 'switchboard-gateway-token', key: 'GATEWAY_TOKEN_SECRET' } },
@@ -212,7 +250,7 @@ describe.each([
   });
 
   it('chart – gateway – sleeps before SIGTERM and drains over the configured grace period', () => {
-    const pod = deployment('gateway').spec.template.spec;
+    const pod = workload('gateway').spec.template.spec;
     expect(pod.terminationGracePeriodSeconds).toBe(expected.gatewayGrace);
     expect(pod.containers[0].lifecycle.preStop).toEqual({ sleep: { seconds: expected.gatewayPreStop } });
     expect(pod.containers[0].ports.map((p: any) => p.name)).toContain('public');
@@ -220,16 +258,49 @@ describe.each([
     expect(publicService?.spec.ports.map((p: any) => p.targetPort)).toEqual(['public']);
   });
 
-  it('chart – autoscaling – gateway on sessions per pod, the others on CPU, each targeting its Deployment', () => {
+  it('chart – gateway – spreads op 7 over a drain window that fits twice in the shutdown grace', () => {
+    const byName = envOf('gateway');
+    const window = Number(/^(\d+)s$/.exec(byName.get('GATEWAY_DRAIN_WINDOW')?.value ?? '')?.[1]);
+    const grace = Number(/^(\d+)s$/.exec(byName.get('SWITCHBOARD_SHUTDOWN_GRACE')?.value ?? '')?.[1]);
+    expect(window).toBe(expected.drainWindow);
+    // The gateway caps the window at half the grace; a margin is left for the last clients' handoffs.
+    expect(grace).toBeGreaterThanOrEqual(2 * window + 10);
+    const pod = workload('gateway').spec.template.spec;
+    expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(pod.containers[0].lifecycle.preStop.sleep.seconds + grace);
+  });
+
+  it('chart – gateway – peers dial a session\'s origin pod by its stable name through the headless peers Service', () => {
+    const byName = envOf('gateway');
+    const sts = workload('gateway');
+    const peers = gatewayPeers();
+    // The instance id is the pod name, which the StatefulSet keeps stable and resolvable.
+    expect(byName.get('SWITCHBOARD_INSTANCE_ID')?.valueFrom).toEqual({ fieldRef: { fieldPath: 'metadata.name' } });
+    expect(byName.get('GATEWAY_PEER_ADDRESS_TEMPLATE')?.value).toBe(`%s.${peers.metadata.name}.switchboard.svc.cluster.local:${GATEWAY_GRPC_PORT}`);
+    expect(sts.spec.serviceName).toBe(peers.metadata.name);
+    expect(peers.spec.clusterIP).toBe('None');
+    // A draining pod fails /readyz but must stay resolvable while peers take its sessions over.
+    expect(peers.spec.publishNotReadyAddresses).toBe(true);
+    expect(matches(peers.spec.selector, sts.spec.template.metadata.labels)).toBe(true);
+    expect(peers.spec.ports).toEqual([expect.objectContaining({ name: 'grpc', port: GATEWAY_GRPC_PORT, targetPort: 'grpc' })]);
+    const grpc = sts.spec.template.spec.containers[0].ports.find((p: any) => p.name === 'grpc');
+    expect(grpc.containerPort).toBe(GATEWAY_GRPC_PORT);
+    // Not scraped through it (the ServiceMonitor selects the metrics Service only).
+    expect(peers.metadata.labels?.['switchboard.io/metrics']).toBeUndefined();
+  });
+
+  it('chart – autoscaling – gateway on sessions per pod, the others on CPU, each targeting its workload', () => {
     const hpas = ofKind(objects, 'HorizontalPodAutoscaler');
-    const deployments = new Set(ofKind(objects, 'Deployment').map((d) => d.metadata.name));
-    for (const hpa of hpas) expect(deployments.has(hpa.spec.scaleTargetRef.name)).toBe(true);
+    for (const hpa of hpas) {
+      const name = componentOf(hpa) as (typeof SERVICES)[number];
+      expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: WORKLOAD_KIND[name], name: workload(name).metadata.name });
+    }
     const gateway = hpas.find((h) => componentOf(h) === 'gateway');
     if (expected.gatewayHpa) {
+      expect(gateway?.spec.scaleTargetRef.kind).toBe('StatefulSet');
       expect(gateway?.spec.metrics).toEqual([
         { type: 'Pods', pods: { metric: { name: 'switchboard_gateway_sessions' }, target: { type: 'AverageValue', averageValue: expect.any(String) } } },
       ]);
-      expect(deployment('gateway').spec.replicas).toBeUndefined();
+      expect(workload('gateway').spec.replicas).toBeUndefined();
     } else {
       expect(gateway).toBeUndefined();
     }
@@ -240,14 +311,14 @@ describe.each([
   });
 
   it('chart – selectors – every Service, PDB and NetworkPolicy selects the pods of its own service', () => {
-    const podLabels = (name: string) => deployment(name).spec.template.metadata.labels;
+    const podLabels = (name: (typeof SERVICES)[number]) => workload(name).spec.template.metadata.labels;
     const selected = [
       ...ofKind(objects, 'Service').map((s) => [s, s.spec.selector] as const),
       ...ofKind(objects, 'PodDisruptionBudget').map((p) => [p, p.spec.selector.matchLabels] as const),
       ...ofKind(objects, 'NetworkPolicy').map((n) => [n, n.spec.podSelector.matchLabels] as const),
     ];
     for (const [object, selector] of selected) {
-      const name = componentOf(object)!;
+      const name = componentOf(object) as (typeof SERVICES)[number];
       expect(selector['app.kubernetes.io/component']).toBe(name);
       expect(matches(selector, podLabels(name))).toBe(true);
       for (const other of SERVICES.filter((s) => s !== name)) expect(matches(selector, podLabels(other))).toBe(false);
@@ -258,7 +329,7 @@ describe.each([
 
   it('chart – network policies – open the public port to all, ops only to monitoring, gRPC only to listed callers', () => {
     for (const policy of ofKind(objects, 'NetworkPolicy')) {
-      const containerPorts = new Set(deployment(componentOf(policy)!).spec.template.spec.containers[0].ports.map((p: any) => p.name));
+      const containerPorts = new Set(workload(componentOf(policy) as (typeof SERVICES)[number]).spec.template.spec.containers[0].ports.map((p: any) => p.name));
       for (const rule of policy.spec.ingress) {
         for (const port of rule.ports) expect(containerPorts.has(port.port)).toBe(true);
         const portNames = rule.ports.map((p: any) => p.port);
@@ -269,13 +340,13 @@ describe.each([
     }
   });
 
-  it('chart – network policies – the gateway gRPC port (admin RPCs: MintToken, ...) is open only to guild, presence and product clients', () => {
+  it('chart – network policies – the gateway gRPC port (admin RPCs: MintToken, ...) is open only to guild, presence, the other gateways and product clients', () => {
     const policy = ofKind(objects, 'NetworkPolicy').find((n) => componentOf(n) === 'gateway')!;
     expect(policy.spec.policyTypes).toEqual(['Ingress']);
-    const podLabels = (name: string) => deployment(name).spec.template.metadata.labels;
+    const podLabels = (name: (typeof SERVICES)[number]) => workload(name).spec.template.metadata.labels;
     // A rule without ports opens every port, and one without `from` admits every source.
     for (const rule of policy.spec.ingress) expect(rule.ports?.length).toBeGreaterThan(0);
-    const grpcRules = policy.spec.ingress.filter((r: any) => r.ports.some((p: any) => p.port === 'grpc' || p.port === 50051));
+    const grpcRules = policy.spec.ingress.filter((r: any) => r.ports.some((p: any) => p.port === 'grpc' || p.port === GATEWAY_GRPC_PORT));
     expect(grpcRules).toHaveLength(1);
     const peers: any[] = grpcRules[0].from;
     expect(peers).toBeDefined();
@@ -288,9 +359,14 @@ describe.each([
     expect(allowed.some((sel) => matches(sel, podLabels('guild')))).toBe(true);
     expect(allowed.some((sel) => matches(sel, podLabels('presence')))).toBe(true);
     expect(allowed).toContainEqual({ 'switchboard.io/client': 'true' });
-    // Not the gateway's own pods, not push, and not an unlabelled pod.
+    // Gateway -> gateway: cross-instance resume calls the session's origin pod (TakeSession,
+    // ReleaseSession), by exactly the gateway selector (same release, same component).
+    const gatewaySelector = workload('gateway').spec.selector.matchLabels;
+    expect(allowed).toContainEqual(gatewaySelector);
+    expect(grpcRules[0].ports).toEqual([{ port: 'grpc', protocol: 'TCP' }]);
+    // Not push, not another release's gateway, and not an unlabelled pod.
     expect(allowed.some((sel) => matches(sel, podLabels('push')))).toBe(false);
-    expect(allowed.some((sel) => matches(sel, podLabels('gateway')))).toBe(false);
+    expect(allowed.some((sel) => matches(sel, { ...podLabels('gateway'), 'app.kubernetes.io/instance': 'other' }))).toBe(false);
     expect(allowed.some((sel) => matches(sel, { app: 'anything' }))).toBe(false);
     // Only the public port is open to everyone, and the public Service carries only that port.
     const open = policy.spec.ingress.filter((r: any) => r.from === undefined);

@@ -1,13 +1,16 @@
 {{/*
-The Deployment of one service. Context: (dict "root" $ "name" "<service>" "env" <YAML list items,
-optional> "ports" <YAML list items, optional>) — env and ports are what only that service has.
+The workload of one service: a Deployment, or a StatefulSet. Context: (dict "root" $ "name"
+"<service>" "env" <YAML list items, optional> "ports" <YAML list items, optional> "statefulSet"
+<dict, optional>) — env and ports are what only that service has. statefulSet (the gateway's:
+dict "serviceName" <governing headless Service>) makes it a StatefulSet, so pods get stable names
+that peers can dial.
 */}}
 {{- define "switchboard.deployment" -}}
 {{- $v := index .root.Values .name -}}
 {{- $fullname := include "switchboard.componentName" . }}
 ---
 apiVersion: apps/v1
-kind: Deployment
+kind: {{ if .statefulSet }}StatefulSet{{ else }}Deployment{{ end }}
 metadata:
   name: {{ $fullname }}
   labels:
@@ -20,12 +23,30 @@ spec:
   selector:
     matchLabels:
       {{- include "switchboard.selectorLabels" . | nindent 6 }}
+  {{- with .statefulSet }}
+  # The governing headless Service: gives each pod the DNS name <pod>.<serviceName>.<namespace>.svc.
+  serviceName: {{ .serviceName }}
+  # Pods start and stop in parallel, not one ordinal at a time: they share nothing but their names.
+  podManagementPolicy: Parallel
+  # A StatefulSet cannot surge (no maxSurge, no maxUnavailable: 0): a rolling update deletes one
+  # pod, then creates its replacement under the same name, highest ordinal first. Sessions are not
+  # lost on the way: the deleted pod drains (op 7 spread over GATEWAY_DRAIN_WINDOW) and its clients
+  # RESUME on the other pods, which take each session over from it through the peer gRPC port
+  # while it stays resolvable (publishNotReadyAddresses) until its grace ends; the next pod goes
+  # only once the replacement is ready. The PodDisruptionBudget bounds voluntary disruptions (node
+  # drains) to pdb.maxUnavailable at a time.
+  updateStrategy:
+    type: RollingUpdate
+    rollingUpdate:
+      partition: 0
+  {{- else }}
   strategy:
     type: RollingUpdate
     rollingUpdate:
       # Never remove a ready pod before its replacement is ready.
       maxUnavailable: 0
       maxSurge: {{ $v.rollingUpdate.maxSurge }}
+  {{- end }}
   template:
     metadata:
       labels:
@@ -65,7 +86,8 @@ spec:
           labelSelector:
             matchLabels:
               {{- include "switchboard.selectorLabels" $ | nindent 14 }}
-          matchLabelKeys: [pod-template-hash]
+          # Only the current rollout's pods (a StatefulSet labels its revisions differently).
+          matchLabelKeys: [{{ if $.statefulSet }}controller-revision-hash{{ else }}pod-template-hash{{ end }}]
         {{- end }}
       {{- end }}
       {{- with $v.nodeSelector }}
