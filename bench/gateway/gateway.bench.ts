@@ -16,10 +16,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createServiceContext } from '@switchboard/runtime';
-import { loadGatewayConfig } from '../../services/gateway/src/config';
-import { startGateway } from '../../services/gateway/src/start';
 import type { RunningGateway } from '../../services/gateway/src/start';
+import { startEmbeddedGateway } from '../../services/gateway/src/testing/embedded-gateway';
 import type { FromWorker, ToWorker } from './client-worker';
 import { LATENCY_BUCKETS, LATENCY_BUCKET_US } from './client-worker';
 
@@ -149,17 +147,7 @@ async function startBenchGateway(): Promise<RunningGateway> {
   // The compiled start.js resolves its migrations next to itself: copy them into dist once.
   const migrations = path.resolve(__dirname, '../../services/gateway/migrations');
   if (!fs.existsSync(migrations)) fs.cpSync(path.join(REPO, 'services/gateway/migrations'), migrations, { recursive: true });
-  const config = loadGatewayConfig({
-    GATEWAY_GRPC_PORT: '0',
-    GATEWAY_HTTP_PORT: '0',
-    GATEWAY_PUBLIC_PORT: '0',
-    SWITCHBOARD_BIND_HOST: '127.0.0.1',
-    LOG_LEVEL: 'silent',
-    GATEWAY_TOKEN_SECRET: 's'.repeat(32),
-    GATEWAY_HEARTBEAT_INTERVAL: '10m',
-    GATEWAY_MAX_SESSIONS: '25000',
-  });
-  return startGateway(createServiceContext('gateway', config, { processMetrics: false }));
+  return startEmbeddedGateway({ GATEWAY_HEARTBEAT_INTERVAL: '10m', GATEWAY_MAX_SESSIONS: '25000' });
 }
 
 async function connectSessions(gateway: RunningGateway, workers: Workers, sessions: number, compression: Compression) {

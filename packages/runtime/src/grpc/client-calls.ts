@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { EventEmitter } from 'node:events';
 import type { Writable } from 'node:stream';
-import type { Client, ClientDuplexStream, ClientReadableStream, Metadata, CallOptions as GrpcCallOptions } from '@grpc/grpc-js';
+import type { Client, ClientDuplexStream, ClientReadableStream, Metadata, ServiceError, CallOptions as GrpcCallOptions } from '@grpc/grpc-js';
 import type { DescMessage, DescMethod, MessageInitShape, MessageShape } from '@bufbuild/protobuf';
 import { methodDefinition } from './method-definition.js';
 import { fromServiceError, isServiceError } from './status-mapping.js';
@@ -87,14 +87,19 @@ export function unaryCall(client: Client, method: DescMethod, request: In, call:
       request,
       call.metadata,
       call.options,
-      (error, response) => {
-        unbind();
-        if (error !== null || response === undefined) reject(toError(error ?? new Error('no response')));
-        else resolve(response);
-      },
+      settle(resolve, reject, () => unbind()),
     );
     unbind = bindSignal(handle, call.signal);
   });
+}
+
+/** The callback of a call with one response: unbinds the abort signal, then settles the promise. */
+function settle(resolve: (response: Out) => void, reject: (error: unknown) => void, unbind: () => void) {
+  return (error: ServiceError | null, response?: Out): void => {
+    unbind();
+    if (error !== null || response === undefined) reject(toError(error ?? new Error('no response')));
+    else resolve(response);
+  };
 }
 
 export function serverStreamingCall(client: Client, method: DescMethod, request: In, call: PreparedCall): AsyncIterable<Out> {
@@ -120,11 +125,7 @@ export function clientStreamingCall(client: Client, method: DescMethod, requests
       definition.responseDeserialize as (bytes: Buffer) => Out,
       call.metadata,
       call.options,
-      (error, response) => {
-        unbind();
-        if (error !== null || response === undefined) reject(toError(error ?? new Error('no response')));
-        else resolve(response);
-      },
+      settle(resolve, reject, () => unbind()),
     );
     unbind = bindSignal(stream, call.signal);
     pump(requests, stream, statusSignal(stream)).catch((error: unknown) => {
