@@ -9,7 +9,7 @@ import {
   createClient,
   createGrpcServer,
   EventLog,
-  implement,
+  implementPartially,
   KafkaEventLog,
   listen,
   MemoryEventLog,
@@ -48,7 +48,7 @@ describe.each(cases)('trace context: client → gRPC server → event log (%s) �
     let handlerTraceId: string | undefined;
     const server = createGrpcServer({
       services: [
-        implement(guildV1.GuildService, {
+        implementPartially(guildV1.GuildService, {
           describe: async () => {
             handlerTraceId = trace.getSpan(context.active())?.spanContext().traceId;
             await eventLog.produce(topic, [{ key: 'guild-1', value: Buffer.from('event') }]);

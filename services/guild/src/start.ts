@@ -1,7 +1,7 @@
 // Starts the guild service in a service context: its database (migrated) and event log, then its gRPC API. Guild state, permissions and fan-out are issue 4.
 import * as path from 'node:path';
 import { guildV1 } from '@switchboard/proto';
-import { implement, openEventLog, openServiceDatabase, serve } from '@switchboard/runtime';
+import { implementPartially, openEventLog, openServiceDatabase, serve } from '@switchboard/runtime';
 import type { Database, EventLog, RunningService, ServiceContext } from '@switchboard/runtime';
 
 /** The service's own SQL migrations (resolved the same from src/ under jest and from dist/). */
@@ -21,7 +21,7 @@ export async function startGuild(context: ServiceContext, deps: GuildDependencie
   const database = await openServiceDatabase(context, GUILD_MIGRATIONS_DIR);
   const eventLog = openEventLog(context, deps.eventLog);
   const running = await serve(context, {
-    services: [implement(guildV1.GuildService, { describe: async () => ({ instance: context.instance }) })],
+    services: [implementPartially(guildV1.GuildService, { describe: async () => ({ instance: context.instance }) })],
     readiness: { database: async () => (await database.query('SELECT 1 AS ok')).rowCount === 1 },
   });
   return { ...running, database, eventLog };

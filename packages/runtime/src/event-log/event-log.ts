@@ -85,6 +85,12 @@ export interface SubscribeOptions {
   fromBeginning?: boolean;
   /** How long stop() waits for an in-flight record before abandoning it (default 10 s). */
   drainTimeoutMs?: number;
+  /**
+   * How many partitions this member handles at once (records within one partition stay one at a
+   * time, in order). Default: the log's setting (Kafka: 1; the in-memory log runs every owned
+   * partition concurrently). Raise it when a handler waits on a network round trip.
+   */
+  partitionConcurrency?: number;
   /** Called if the consumer stops for good after an unrecoverable error. */
   onError?: (err: Error) => void;
 }

@@ -99,7 +99,7 @@ export class KafkaSubscription implements Subscription {
         eachBatchAutoResolve: false,
         autoCommit: true,
         autoCommitInterval: s.autoCommitInterval,
-        partitionsConsumedConcurrently: s.partitionsConsumedConcurrently,
+        partitionsConsumedConcurrently: this.options.partitionConcurrency ?? s.partitionsConsumedConcurrently,
         eachBatch: (payload) => this.eachBatch(payload),
       });
       const timeout = new Promise<never>((_, reject) => {

@@ -1,5 +1,7 @@
 import type { DescService } from '@bufbuild/protobuf';
+import { status } from '@grpc/grpc-js';
 import type { Server, ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
+import { GrpcStatusError } from './errors.js';
 import type { GrpcLogger } from './logger.js';
 import { stderrGrpcLogger } from './logger.js';
 import type { GrpcServerObserver } from './server-metrics.js';
@@ -30,9 +32,17 @@ export function addService<S extends DescService>(
   const byLocalName = impl as Record<string, unknown>;
   for (const method of service.methods) {
     definition[method.name] = methodDefinition(method);
-    handlers[method.name] = adaptHandler(method, byLocalName[method.localName], { logger, observer: options.observer });
+    const handler = byLocalName[method.localName] ?? unimplemented(service.typeName, method.name);
+    handlers[method.name] = adaptHandler(method, handler as never, { logger, observer: options.observer });
   }
   server.addService(definition, handlers);
+}
+
+/** A handler answering UNIMPLEMENTED, for RPCs a partial implementation leaves out. */
+function unimplemented(serviceName: string, methodName: string): () => never {
+  return () => {
+    throw new GrpcStatusError(status.UNIMPLEMENTED, `${serviceName}/${methodName} is not implemented by this server`);
+  };
 }
 
 /** A service and its implementation, type-checked together, ready for createGrpcServer. */
@@ -44,4 +54,12 @@ export interface ServiceRegistration {
 /** Pairs a generated service with its implementation (checked against the descriptor). */
 export function implement<S extends DescService>(service: S, impl: ServiceImpl<S>): ServiceRegistration {
   return { service, register: (server, options) => addService(server, service, impl, options) };
+}
+
+/**
+ * As implement(), for servers that serve only some RPCs of a service (test doubles, a service
+ * being built up): the others answer UNIMPLEMENTED.
+ */
+export function implementPartially<S extends DescService>(service: S, impl: Partial<ServiceImpl<S>>): ServiceRegistration {
+  return implement(service, impl as ServiceImpl<S>);
 }

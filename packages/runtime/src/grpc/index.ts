@@ -1,7 +1,7 @@
 // The typed gRPC layer every Switchboard service serves and calls through: generated
 // @bufbuild/protobuf v2 descriptors in, grpc-js on the wire, one error model, one client
 // policy (deadlines, retries, trace context), standard health and reflection.
-export { addService, implement } from './add-service.js';
+export { addService, implement, implementPartially } from './add-service.js';
 export type { AddServiceOptions, ServiceRegistration } from './add-service.js';
 export { closeClient, createClient, DEFAULT_UNARY_TIMEOUT_MS, isIdempotentMethod } from './client.js';
 export type { ClientOptions } from './client.js';

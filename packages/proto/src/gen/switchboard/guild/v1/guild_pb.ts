@@ -2,24 +2,33 @@
 // @generated from file switchboard/guild/v1/guild.proto (package switchboard.guild.v1, syntax proto3)
 /* eslint-disable */
 
-// Owns guild state (channels, roles, members) and fans events out to gateways.
+// Owns guild state (channels, roles, members, permission overwrites) and DM channels, and fans
+// every event out to the gateways whose sessions may see it.
+//
+// Conventions: snowflakes are decimal strings; an empty `actor_id` means a trusted product
+// service acting with every permission, otherwise the call is checked against that user's
+// permissions (Discord's algorithm) and answers PERMISSION_DENIED. Writes return once they are
+// durable (PostgreSQL committed and the event acknowledged by the event log), with the id of the
+// event they produced.
 
-import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { Timestamp } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { InstanceInfo } from "../../common/v1/instance_pb.js";
 import { file_switchboard_common_v1_instance } from "../../common/v1/instance_pb.js";
-import type { Message } from "@bufbuild/protobuf";
+import type { Message as Message$1 } from "@bufbuild/protobuf";
 
 /**
  * Describes the file switchboard/guild/v1/guild.proto.
  */
 export const file_switchboard_guild_v1_guild: GenFile = /*@__PURE__*/
-  fileDesc("CiBzd2l0Y2hib2FyZC9ndWlsZC92MS9ndWlsZC5wcm90bxIUc3dpdGNoYm9hcmQuZ3VpbGQudjEiEQoPRGVzY3JpYmVSZXF1ZXN0IkkKEERlc2NyaWJlUmVzcG9uc2USNQoIaW5zdGFuY2UYASABKAsyIy5zd2l0Y2hib2FyZC5jb21tb24udjEuSW5zdGFuY2VJbmZvMm4KDEd1aWxkU2VydmljZRJeCghEZXNjcmliZRIlLnN3aXRjaGJvYXJkLmd1aWxkLnYxLkRlc2NyaWJlUmVxdWVzdBomLnN3aXRjaGJvYXJkLmd1aWxkLnYxLkRlc2NyaWJlUmVzcG9uc2UiA5ACAWIGcHJvdG8z", [file_switchboard_common_v1_instance]);
+  fileDesc("CiBzd2l0Y2hib2FyZC9ndWlsZC92MS9ndWlsZC5wcm90bxIUc3dpdGNoYm9hcmQuZ3VpbGQudjEiEQoPRGVzY3JpYmVSZXF1ZXN0IkkKEERlc2NyaWJlUmVzcG9uc2USNQoIaW5zdGFuY2UYASABKAsyIy5zd2l0Y2hib2FyZC5jb21tb24udjEuSW5zdGFuY2VJbmZvIlYKBFVzZXISCgoCaWQYASABKAkSEAoIdXNlcm5hbWUYAiABKAkSEwoLZ2xvYmFsX25hbWUYAyABKAkSDgoGYXZhdGFyGAQgASgJEgsKA2JvdBgFIAEoCCJpCgVHdWlsZBIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEhAKCG93bmVyX2lkGAMgASgJEgwKBGljb24YBCABKAkSEAoIZmVhdHVyZXMYBSADKAkSFAoMbWVtYmVyX2NvdW50GAYgASgNIkwKE1Blcm1pc3Npb25PdmVyd3JpdGUSCgoCaWQYASABKAkSDAoEdHlwZRgCIAEoDRINCgVhbGxvdxgDIAEoCRIMCgRkZW55GAQgASgJIuYBCgdDaGFubmVsEgoKAmlkGAEgASgJEhAKCGd1aWxkX2lkGAIgASgJEgwKBHR5cGUYAyABKA0SDAoEbmFtZRgEIAEoCRINCgV0b3BpYxgFIAEoCRIRCglwYXJlbnRfaWQYBiABKAkSEAoIcG9zaXRpb24YByABKAUSDAoEbnNmdxgIIAEoCBJIChVwZXJtaXNzaW9uX292ZXJ3cml0ZXMYCSADKAsyKS5zd2l0Y2hib2FyZC5ndWlsZC52MS5QZXJtaXNzaW9uT3ZlcndyaXRlEhUKDXJlY2lwaWVudF9pZHMYCiADKAkijAEKBFJvbGUSCgoCaWQYASABKAkSEAoIZ3VpbGRfaWQYAiABKAkSDAoEbmFtZRgDIAEoCRITCgtwZXJtaXNzaW9ucxgEIAEoCRIQCghwb3NpdGlvbhgFIAEoBRINCgVjb2xvchgGIAEoDRINCgVob2lzdBgHIAEoCBITCgttZW50aW9uYWJsZRgIIAEoCCKTAQoGTWVtYmVyEhAKCGd1aWxkX2lkGAEgASgJEigKBHVzZXIYAiABKAsyGi5zd2l0Y2hib2FyZC5ndWlsZC52MS5Vc2VyEgwKBG5pY2sYAyABKAkSEAoIcm9sZV9pZHMYBCADKAkSLQoJam9pbmVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKnAQoHTWVzc2FnZRIKCgJpZBgBIAEoCRISCgpjaGFubmVsX2lkGAIgASgJEhAKCGd1aWxkX2lkGAMgASgJEhEKCWF1dGhvcl9pZBgEIAEoCRIPCgdjb250ZW50GAUgASgJEhgKEG1lbnRpb25fdXNlcl9pZHMYBiADKAkSGAoQbWVudGlvbl9ldmVyeW9uZRgHIAEoCBISCgpleHRyYV9qc29uGAggASgJIiEKDVdyaXRlUmVzcG9uc2USEAoIZXZlbnRfaWQYASABKAkiPQoRVXBzZXJ0VXNlclJlcXVlc3QSKAoEdXNlchgBIAEoCzIaLnN3aXRjaGJvYXJkLmd1aWxkLnYxLlVzZXIiPgoSVXBzZXJ0VXNlclJlc3BvbnNlEigKBHVzZXIYASABKAsyGi5zd2l0Y2hib2FyZC5ndWlsZC52MS5Vc2VyInIKEkNyZWF0ZUd1aWxkUmVxdWVzdBIMCgRuYW1lGAEgASgJEhAKCG93bmVyX2lkGAIgASgJEgwKBGljb24YAyABKAkSEAoIZmVhdHVyZXMYBCADKAkSHAoUZXZlcnlvbmVfcGVybWlzc2lvbnMYBSABKAkiTQoNR3VpbGRSZXNwb25zZRIqCgVndWlsZBgBIAEoCzIbLnN3aXRjaGJvYXJkLmd1aWxkLnYxLkd1aWxkEhAKCGV2ZW50X2lkGAIgASgJIpQBChJVcGRhdGVHdWlsZFJlcXVlc3QSEAoIYWN0b3JfaWQYASABKAkSEAoIZ3VpbGRfaWQYAiABKAkSEQoEbmFtZRgDIAEoCUgAiAEBEhEKBGljb24YBCABKAlIAYgBARIVCghvd25lcl9pZBgFIAEoCUgCiAEBQgcKBV9uYW1lQgcKBV9pY29uQgsKCV9vd25lcl9pZCI4ChJEZWxldGVHdWlsZFJlcXVlc3QSEAoIYWN0b3JfaWQYASABKAkSEAoIZ3VpbGRfaWQYAiABKAkiIwoPR2V0R3VpbGRSZXF1ZXN0EhAKCGd1aWxkX2lkGAEgASgJIpoBChBHZXRHdWlsZFJlc3BvbnNlEioKBWd1aWxkGAEgASgLMhsuc3dpdGNoYm9hcmQuZ3VpbGQudjEuR3VpbGQSLwoIY2hhbm5lbHMYAiADKAsyHS5zd2l0Y2hib2FyZC5ndWlsZC52MS5DaGFubmVsEikKBXJvbGVzGAMgAygLMhouc3dpdGNoYm9hcmQuZ3VpbGQudjEuUm9sZSLiAQoUQ3JlYXRlQ2hhbm5lbFJlcXVlc3QSEAoIYWN0b3JfaWQYASABKAkSEAoIZ3VpbGRfaWQYAiABKAkSDAoEdHlwZRgDIAEoDRIMCgRuYW1lGAQgASgJEg0KBXRvcGljGAUgASgJEhEKCXBhcmVudF9pZBgGIAEoCRIQCghwb3NpdGlvbhgHIAEoBRIMCgRuc2Z3GAggASgIEkgKFXBlcm1pc3Npb25fb3ZlcndyaXRlcxgJIAMoCzIpLnN3aXRjaGJvYXJkLmd1aWxkLnYxLlBlcm1pc3Npb25PdmVyd3JpdGUiUwoPQ2hhbm5lbFJlc3BvbnNlEi4KB2NoYW5uZWwYASABKAsyHS5zd2l0Y2hib2FyZC5ndWlsZC52MS5DaGFubmVsEhAKCGV2ZW50X2lkGAIgASgJIsICChRVcGRhdGVDaGFubmVsUmVxdWVzdBIQCghhY3Rvcl9pZBgBIAEoCRISCgpjaGFubmVsX2lkGAIgASgJEhEKBG5hbWUYAyABKAlIAIgBARISCgV0b3BpYxgEIAEoCUgBiAEBEhYKCXBhcmVudF9pZBgFIAEoCUgCiAEBEhUKCHBvc2l0aW9uGAYgASgFSAOIAQESEQoEbnNmdxgHIAEoCEgEiAEBEhoKEnJlcGxhY2Vfb3ZlcndyaXRlcxgIIAEoCBJIChVwZXJtaXNzaW9uX292ZXJ3cml0ZXMYCSADKAsyKS5zd2l0Y2hib2FyZC5ndWlsZC52MS5QZXJtaXNzaW9uT3ZlcndyaXRlQgcKBV9uYW1lQggKBl90b3BpY0IMCgpfcGFyZW50X2lkQgsKCV9wb3NpdGlvbkIHCgVfbnNmdyI8ChREZWxldGVDaGFubmVsUmVxdWVzdBIQCghhY3Rvcl9pZBgBIAEoCRISCgpjaGFubmVsX2lkGAIgASgJIj0KFkNyZWF0ZURtQ2hhbm5lbFJlcXVlc3QSFQoNcmVjaXBpZW50X2lkcxgBIAMoCRIMCgRuYW1lGAIgASgJIp8BChFDcmVhdGVSb2xlUmVxdWVzdBIQCghhY3Rvcl9pZBgBIAEoCRIQCghndWlsZF9pZBgCIAEoCRIMCgRuYW1lGAMgASgJEhMKC3Blcm1pc3Npb25zGAQgASgJEhAKCHBvc2l0aW9uGAUgASgFEg0KBWNvbG9yGAYgASgNEg0KBWhvaXN0GAcgASgIEhMKC21lbnRpb25hYmxlGAggASgIIkoKDFJvbGVSZXNwb25zZRIoCgRyb2xlGAEgASgLMhouc3dpdGNoYm9hcmQuZ3VpbGQudjEuUm9sZRIQCghldmVudF9pZBgCIAEoCSKYAgoRVXBkYXRlUm9sZVJlcXVlc3QSEAoIYWN0b3JfaWQYASABKAkSEAoIZ3VpbGRfaWQYAiABKAkSDwoHcm9sZV9pZBgDIAEoCRIRCgRuYW1lGAQgASgJSACIAQESGAoLcGVybWlzc2lvbnMYBSABKAlIAYgBARIVCghwb3NpdGlvbhgGIAEoBUgCiAEBEhIKBWNvbG9yGAcgASgNSAOIAQESEgoFaG9pc3QYCCABKAhIBIgBARIYCgttZW50aW9uYWJsZRgJIAEoCEgFiAEBQgcKBV9uYW1lQg4KDF9wZXJtaXNzaW9uc0ILCglfcG9zaXRpb25CCAoGX2NvbG9yQggKBl9ob2lzdEIOCgxfbWVudGlvbmFibGUiSAoRRGVsZXRlUm9sZVJlcXVlc3QSEAoIYWN0b3JfaWQYASABKAkSEAoIZ3VpbGRfaWQYAiABKAkSDwoHcm9sZV9pZBgDIAEoCSJuChBBZGRNZW1iZXJSZXF1ZXN0EhAKCGd1aWxkX2lkGAEgASgJEigKBHVzZXIYAiABKAsyGi5zd2l0Y2hib2FyZC5ndWlsZC52MS5Vc2VyEgwKBG5pY2sYAyABKAkSEAoIcm9sZV9pZHMYBCADKAkiUAoOTWVtYmVyUmVzcG9uc2USLAoGbWVtYmVyGAEgASgLMhwuc3dpdGNoYm9hcmQuZ3VpbGQudjEuTWVtYmVyEhAKCGV2ZW50X2lkGAIgASgJIo8BChNVcGRhdGVNZW1iZXJSZXF1ZXN0EhAKCGFjdG9yX2lkGAEgASgJEhAKCGd1aWxkX2lkGAIgASgJEg8KB3VzZXJfaWQYAyABKAkSEQoEbmljaxgEIAEoCUgAiAEBEhUKDXJlcGxhY2Vfcm9sZXMYBSABKAgSEAoIcm9sZV9pZHMYBiADKAlCBwoFX25pY2siSgoTUmVtb3ZlTWVtYmVyUmVxdWVzdBIQCghhY3Rvcl9pZBgBIAEoCRIQCghndWlsZF9pZBgCIAEoCRIPCgd1c2VyX2lkGAMgASgJIqUBChRDcmVhdGVNZXNzYWdlUmVxdWVzdBIRCglhdXRob3JfaWQYASABKAkSEgoKY2hhbm5lbF9pZBgCIAEoCRIPCgdjb250ZW50GAMgASgJEhgKEG1lbnRpb25fdXNlcl9pZHMYBCADKAkSGAoQbWVudGlvbl9ldmVyeW9uZRgFIAEoCBINCgVub25jZRgGIAEoCRISCgpleHRyYV9qc29uGAcgASgJIlMKD01lc3NhZ2VSZXNwb25zZRIuCgdtZXNzYWdlGAEgASgLMh0uc3dpdGNoYm9hcmQuZ3VpbGQudjEuTWVzc2FnZRIQCghldmVudF9pZBgCIAEoCSJ1ChRVcGRhdGVNZXNzYWdlUmVxdWVzdBIQCghhY3Rvcl9pZBgBIAEoCRISCgpjaGFubmVsX2lkGAIgASgJEhIKCm1lc3NhZ2VfaWQYAyABKAkSDwoHY29udGVudBgEIAEoCRISCgpleHRyYV9qc29uGAUgASgJIlAKFERlbGV0ZU1lc3NhZ2VSZXF1ZXN0EhAKCGFjdG9yX2lkGAEgASgJEhIKCmNoYW5uZWxfaWQYAiABKAkSEgoKbWVzc2FnZV9pZBgDIAEoCSI7ChRUcmlnZ2VyVHlwaW5nUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJEhIKCmNoYW5uZWxfaWQYAiABKAkiWQoPUmVhY3Rpb25SZXF1ZXN0Eg8KB3VzZXJfaWQYASABKAkSEgoKY2hhbm5lbF9pZBgCIAEoCRISCgptZXNzYWdlX2lkGAMgASgJEg0KBWVtb2ppGAQgASgJIroBCg9EaXNwYXRjaFJlcXVlc3QSEgoKZXZlbnRfdHlwZRgBIAEoCRIUCgxwYXlsb2FkX2pzb24YAiABKAkSEgoIZ3VpbGRfaWQYAyABKAlIABIUCgpjaGFubmVsX2lkGAQgASgJSAASLgoFdXNlcnMYBSABKAsyHS5zd2l0Y2hib2FyZC5ndWlsZC52MS5Vc2VySWRzSAASFwoPcmVxdWlyZWRfaW50ZW50GAYgASgNQgoKCGF1ZGllbmNlIhYKB1VzZXJJZHMSCwoDaWRzGAEgAygJImcKFEdldFVzZXJHdWlsZHNSZXF1ZXN0Eg8KB3VzZXJfaWQYASABKAkSEAoIc2hhcmRfaWQYAiABKA0SEwoLc2hhcmRfY291bnQYAyABKA0SFwoPbGFyZ2VfdGhyZXNob2xkGAQgASgNImgKFUdldFVzZXJHdWlsZHNSZXNwb25zZRIyCgZndWlsZHMYASADKAsyIi5zd2l0Y2hib2FyZC5ndWlsZC52MS5HdWlsZFBheWxvYWQSGwoTcHJpdmF0ZV9jaGFubmVsX2lkcxgCIAMoCSI2CgxHdWlsZFBheWxvYWQSEAoIZ3VpbGRfaWQYASABKAkSFAoMcGF5bG9hZF9qc29uGAIgASgJIpEBChpSZXF1ZXN0R3VpbGRNZW1iZXJzUmVxdWVzdBIQCghndWlsZF9pZBgBIAEoCRIPCgd1c2VyX2lkGAIgASgJEg0KBXF1ZXJ5GAMgASgJEg0KBWxpbWl0GAQgASgNEhAKCHVzZXJfaWRzGAUgAygJEhEKCXByZXNlbmNlcxgGIAEoCBINCgVub25jZRgHIAEoCSIxChtSZXF1ZXN0R3VpbGRNZW1iZXJzUmVzcG9uc2USEgoKY2h1bmtfanNvbhgBIAMoCSJCCgVTY29wZRItCgRraW5kGAEgASgOMh8uc3dpdGNoYm9hcmQuZ3VpbGQudjEuU2NvcGVLaW5kEgoKAmlkGAIgASgJIkcKCEludGVyZXN0EioKBXNjb3BlGAEgASgLMhsuc3dpdGNoYm9hcmQuZ3VpbGQudjEuU2NvcGUSDwoHdXNlcl9pZBgCIAEoCSK1AQoNRmFub3V0UmVxdWVzdBIyCgVoZWxsbxgBIAEoCzIhLnN3aXRjaGJvYXJkLmd1aWxkLnYxLkZhbm91dEhlbGxvSAASOAoIaW50ZXJlc3QYAiABKAsyJC5zd2l0Y2hib2FyZC5ndWlsZC52MS5JbnRlcmVzdENoYW5nZUgAEi4KA2FjaxgDIAEoCzIfLnN3aXRjaGJvYXJkLmd1aWxkLnYxLkZhbm91dEFja0gAQgYKBGtpbmQiKgoLRmFub3V0SGVsbG8SGwoTZ2F0ZXdheV9pbnN0YW5jZV9pZBgBIAEoCSJtCg5JbnRlcmVzdENoYW5nZRIrCgNhZGQYASADKAsyHi5zd2l0Y2hib2FyZC5ndWlsZC52MS5JbnRlcmVzdBIuCgZyZW1vdmUYAiADKAsyHi5zd2l0Y2hib2FyZC5ndWlsZC52MS5JbnRlcmVzdCIuCglGYW5vdXRBY2sSEQoJcGFydGl0aW9uGAEgASgNEg4KBm9mZnNldBgCIAEoCSJLCg1GYW5vdXRNZXNzYWdlEjIKBWV2ZW50GAEgASgLMiEuc3dpdGNoYm9hcmQuZ3VpbGQudjEuRmFub3V0RXZlbnRIAEIGCgRraW5kIpgDCgtGYW5vdXRFdmVudBIqCgVzY29wZRgBIAEoCzIbLnN3aXRjaGJvYXJkLmd1aWxkLnYxLlNjb3BlEhAKCGV2ZW50X2lkGAIgASgJEgwKBHR5cGUYAyABKAkSFAoMcGF5bG9hZF9qc29uGAQgASgJEhAKCGd1aWxkX2lkGAUgASgJEhEKCXBhcnRpdGlvbhgGIAEoDRIOCgZvZmZzZXQYByABKAkSEwoJYWxsX3VzZXJzGAggASgISAASMwoKb25seV91c2VycxgJIAEoCzIdLnN3aXRjaGJvYXJkLmd1aWxkLnYxLlVzZXJJZHNIABI1CgxleGNlcHRfdXNlcnMYCiABKAsyHS5zd2l0Y2hib2FyZC5ndWlsZC52MS5Vc2VySWRzSAASGAoQY29udGVudF91c2VyX2lkcxgLIAMoCRIXCg9yZXF1aXJlZF9pbnRlbnQYDCABKA0SMAoMcHVibGlzaGVkX2F0GA0gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIMCgp2aXNpYmlsaXR5IuMBCgpHdWlsZEV2ZW50EhAKCGV2ZW50X2lkGAEgASgJEioKBXNjb3BlGAIgASgLMhsuc3dpdGNoYm9hcmQuZ3VpbGQudjEuU2NvcGUSDAoEdHlwZRgDIAEoCRIUCgxwYXlsb2FkX2pzb24YBCABKAkSEgoKY2hhbm5lbF9pZBgFIAEoCRIVCg1vbmx5X3VzZXJfaWRzGAYgAygJEhgKEGNvbnRlbnRfdXNlcl9pZHMYByADKAkSFwoPcmVxdWlyZWRfaW50ZW50GAggASgNEhUKDXB1c2hfdXNlcl9pZHMYCSADKAkqUgoJU2NvcGVLaW5kEhoKFlNDT1BFX0tJTkRfVU5TUEVDSUZJRUQQABIUChBTQ09QRV9LSU5EX0dVSUxEEAESEwoPU0NPUEVfS0lORF9VU0VSEAIy8xMKDEd1aWxkU2VydmljZRJeCghEZXNjcmliZRIlLnN3aXRjaGJvYXJkLmd1aWxkLnYxLkRlc2NyaWJlUmVxdWVzdBomLnN3aXRjaGJvYXJkLmd1aWxkLnYxLkRlc2NyaWJlUmVzcG9uc2UiA5ACARJkCgpVcHNlcnRVc2VyEicuc3dpdGNoYm9hcmQuZ3VpbGQudjEuVXBzZXJ0VXNlclJlcXVlc3QaKC5zd2l0Y2hib2FyZC5ndWlsZC52MS5VcHNlcnRVc2VyUmVzcG9uc2UiA5ACAhJcCgtDcmVhdGVHdWlsZBIoLnN3aXRjaGJvYXJkLmd1aWxkLnYxLkNyZWF0ZUd1aWxkUmVxdWVzdBojLnN3aXRjaGJvYXJkLmd1aWxkLnYxLkd1aWxkUmVzcG9uc2USXAoLVXBkYXRlR3VpbGQSKC5zd2l0Y2hib2FyZC5ndWlsZC52MS5VcGRhdGVHdWlsZFJlcXVlc3QaIy5zd2l0Y2hib2FyZC5ndWlsZC52MS5HdWlsZFJlc3BvbnNlElwKC0RlbGV0ZUd1aWxkEiguc3dpdGNoYm9hcmQuZ3VpbGQudjEuRGVsZXRlR3VpbGRSZXF1ZXN0GiMuc3dpdGNoYm9hcmQuZ3VpbGQudjEuV3JpdGVSZXNwb25zZRJeCghHZXRHdWlsZBIlLnN3aXRjaGJvYXJkLmd1aWxkLnYxLkdldEd1aWxkUmVxdWVzdBomLnN3aXRjaGJvYXJkLmd1aWxkLnYxLkdldEd1aWxkUmVzcG9uc2UiA5ACARJiCg1DcmVhdGVDaGFubmVsEiouc3dpdGNoYm9hcmQuZ3VpbGQudjEuQ3JlYXRlQ2hhbm5lbFJlcXVlc3QaJS5zd2l0Y2hib2FyZC5ndWlsZC52MS5DaGFubmVsUmVzcG9uc2USYgoNVXBkYXRlQ2hhbm5lbBIqLnN3aXRjaGJvYXJkLmd1aWxkLnYxLlVwZGF0ZUNoYW5uZWxSZXF1ZXN0GiUuc3dpdGNoYm9hcmQuZ3VpbGQudjEuQ2hhbm5lbFJlc3BvbnNlEmAKDURlbGV0ZUNoYW5uZWwSKi5zd2l0Y2hib2FyZC5ndWlsZC52MS5EZWxldGVDaGFubmVsUmVxdWVzdBojLnN3aXRjaGJvYXJkLmd1aWxkLnYxLldyaXRlUmVzcG9uc2USZgoPQ3JlYXRlRG1DaGFubmVsEiwuc3dpdGNoYm9hcmQuZ3VpbGQudjEuQ3JlYXRlRG1DaGFubmVsUmVxdWVzdBolLnN3aXRjaGJvYXJkLmd1aWxkLnYxLkNoYW5uZWxSZXNwb25zZRJZCgpDcmVhdGVSb2xlEicuc3dpdGNoYm9hcmQuZ3VpbGQudjEuQ3JlYXRlUm9sZVJlcXVlc3QaIi5zd2l0Y2hib2FyZC5ndWlsZC52MS5Sb2xlUmVzcG9uc2USWQoKVXBkYXRlUm9sZRInLnN3aXRjaGJvYXJkLmd1aWxkLnYxLlVwZGF0ZVJvbGVSZXF1ZXN0GiIuc3dpdGNoYm9hcmQuZ3VpbGQudjEuUm9sZVJlc3BvbnNlEloKCkRlbGV0ZVJvbGUSJy5zd2l0Y2hib2FyZC5ndWlsZC52MS5EZWxldGVSb2xlUmVxdWVzdBojLnN3aXRjaGJvYXJkLmd1aWxkLnYxLldyaXRlUmVzcG9uc2USWQoJQWRkTWVtYmVyEiYuc3dpdGNoYm9hcmQuZ3VpbGQudjEuQWRkTWVtYmVyUmVxdWVzdBokLnN3aXRjaGJvYXJkLmd1aWxkLnYxLk1lbWJlclJlc3BvbnNlEl8KDFVwZGF0ZU1lbWJlchIpLnN3aXRjaGJvYXJkLmd1aWxkLnYxLlVwZGF0ZU1lbWJlclJlcXVlc3QaJC5zd2l0Y2hib2FyZC5ndWlsZC52MS5NZW1iZXJSZXNwb25zZRJeCgxSZW1vdmVNZW1iZXISKS5zd2l0Y2hib2FyZC5ndWlsZC52MS5SZW1vdmVNZW1iZXJSZXF1ZXN0GiMuc3dpdGNoYm9hcmQuZ3VpbGQudjEuV3JpdGVSZXNwb25zZRJiCg1DcmVhdGVNZXNzYWdlEiouc3dpdGNoYm9hcmQuZ3VpbGQudjEuQ3JlYXRlTWVzc2FnZVJlcXVlc3QaJS5zd2l0Y2hib2FyZC5ndWlsZC52MS5NZXNzYWdlUmVzcG9uc2USYgoNVXBkYXRlTWVzc2FnZRIqLnN3aXRjaGJvYXJkLmd1aWxkLnYxLlVwZGF0ZU1lc3NhZ2VSZXF1ZXN0GiUuc3dpdGNoYm9hcmQuZ3VpbGQudjEuTWVzc2FnZVJlc3BvbnNlEmAKDURlbGV0ZU1lc3NhZ2USKi5zd2l0Y2hib2FyZC5ndWlsZC52MS5EZWxldGVNZXNzYWdlUmVxdWVzdBojLnN3aXRjaGJvYXJkLmd1aWxkLnYxLldyaXRlUmVzcG9uc2USYAoNVHJpZ2dlclR5cGluZxIqLnN3aXRjaGJvYXJkLmd1aWxkLnYxLlRyaWdnZXJUeXBpbmdSZXF1ZXN0GiMuc3dpdGNoYm9hcmQuZ3VpbGQudjEuV3JpdGVSZXNwb25zZRJZCgtBZGRSZWFjdGlvbhIlLnN3aXRjaGJvYXJkLmd1aWxkLnYxLlJlYWN0aW9uUmVxdWVzdBojLnN3aXRjaGJvYXJkLmd1aWxkLnYxLldyaXRlUmVzcG9uc2USXAoOUmVtb3ZlUmVhY3Rpb24SJS5zd2l0Y2hib2FyZC5ndWlsZC52MS5SZWFjdGlvblJlcXVlc3QaIy5zd2l0Y2hib2FyZC5ndWlsZC52MS5Xcml0ZVJlc3BvbnNlElYKCERpc3BhdGNoEiUuc3dpdGNoYm9hcmQuZ3VpbGQudjEuRGlzcGF0Y2hSZXF1ZXN0GiMuc3dpdGNoYm9hcmQuZ3VpbGQudjEuV3JpdGVSZXNwb25zZRJtCg1HZXRVc2VyR3VpbGRzEiouc3dpdGNoYm9hcmQuZ3VpbGQudjEuR2V0VXNlckd1aWxkc1JlcXVlc3QaKy5zd2l0Y2hib2FyZC5ndWlsZC52MS5HZXRVc2VyR3VpbGRzUmVzcG9uc2UiA5ACARJ/ChNSZXF1ZXN0R3VpbGRNZW1iZXJzEjAuc3dpdGNoYm9hcmQuZ3VpbGQudjEuUmVxdWVzdEd1aWxkTWVtYmVyc1JlcXVlc3QaMS5zd2l0Y2hib2FyZC5ndWlsZC52MS5SZXF1ZXN0R3VpbGRNZW1iZXJzUmVzcG9uc2UiA5ACARJWCgZGYW5vdXQSIy5zd2l0Y2hib2FyZC5ndWlsZC52MS5GYW5vdXRSZXF1ZXN0GiMuc3dpdGNoYm9hcmQuZ3VpbGQudjEuRmFub3V0TWVzc2FnZSgBMAFiBnByb3RvMw", [file_google_protobuf_timestamp, file_switchboard_common_v1_instance]);
 
 /**
  * @generated from message switchboard.guild.v1.DescribeRequest
  */
-export type DescribeRequest = Message<"switchboard.guild.v1.DescribeRequest"> & {
+export type DescribeRequest = Message$1<"switchboard.guild.v1.DescribeRequest"> & {
 };
 
 /**
@@ -32,7 +41,7 @@ export const DescribeRequestSchema: GenMessage<DescribeRequest> = /*@__PURE__*/
 /**
  * @generated from message switchboard.guild.v1.DescribeResponse
  */
-export type DescribeResponse = Message<"switchboard.guild.v1.DescribeResponse"> & {
+export type DescribeResponse = Message$1<"switchboard.guild.v1.DescribeResponse"> & {
   /**
    * @generated from field: switchboard.common.v1.InstanceInfo instance = 1;
    */
@@ -47,6 +56,1819 @@ export const DescribeResponseSchema: GenMessage<DescribeResponse> = /*@__PURE__*
   messageDesc(file_switchboard_guild_v1_guild, 1);
 
 /**
+ * @generated from message switchboard.guild.v1.User
+ */
+export type User = Message$1<"switchboard.guild.v1.User"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string username = 2;
+   */
+  username: string;
+
+  /**
+   * @generated from field: string global_name = 3;
+   */
+  globalName: string;
+
+  /**
+   * @generated from field: string avatar = 4;
+   */
+  avatar: string;
+
+  /**
+   * @generated from field: bool bot = 5;
+   */
+  bot: boolean;
+};
+
+/**
+ * Describes the message switchboard.guild.v1.User.
+ * Use `create(UserSchema)` to create a new message.
+ */
+export const UserSchema: GenMessage<User> = /*@__PURE__*/
+  messageDesc(file_switchboard_guild_v1_guild, 2);
+
+/**
+ * @generated from message switchboard.guild.v1.Guild
+ */
+export type Guild = Message$1<"switchboard.guild.v1.Guild"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string owner_id = 3;
+   */
+  ownerId: string;
+
+  /**
+   * @generated from field: string icon = 4;
+   */
+  icon: string;
+
+  /**
+   * @generated from field: repeated string features = 5;
+   */
+  features: string[];
+
+  /**
+   * @generated from field: uint32 member_count = 6;
+   */
+  memberCount: number;
+};
+
+/**
+ * Describes the message switchboard.guild.v1.Guild.
+ * Use `create(GuildSchema)` to create a new message.
+ */
+export const GuildSchema: GenMessage<Guild> = /*@__PURE__*/
+  messageDesc(file_switchboard_guild_v1_guild, 3);
+
+/**
+ * @generated from message switchboard.guild.v1.PermissionOverwrite
+ */
+export type PermissionOverwrite = Message$1<"switchboard.guild.v1.PermissionOverwrite"> & {
+  /**
+   * A role id or a user id, as `type` says.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * 0 role, 1 member (Discord's numbering).
+   *
+   * @generated from field: uint32 type = 2;
+   */
+  type: number;
+
+  /**
+   * Permission bitsets as decimal strings (they pass 2^53).
+   *
+   * @generated from field: string allow = 3;
+   */
+  allow: string;
+
+  /**
+   * @generated from field: string deny = 4;
+   */
+  deny: string;
+};
+
+/**
+ * Describes the message switchboard.guild.v1.PermissionOverwrite.
+ * Use `create(PermissionOverwriteSchema)` to create a new message.
+ */
+export const PermissionOverwriteSchema: GenMessage<PermissionOverwrite> = /*@__PURE__*/
+  messageDesc(file_switchboard_guild_v1_guild, 4);
+
+/**
+ * @generated from message switchboard.guild.v1.Channel
+ */
+export type Channel = Message$1<"switchboard.guild.v1.Channel"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * Empty for DM and group DM channels.
+   *
+   * @generated from field: string guild_id = 2;
+   */
+  guildId: string;
+
+  /**
+   * Discord's numbering: 0 text, 1 DM, 3 group DM, 4 category.
+   *
+   * @generated from field: uint32 type = 3;
+   */
+  type: number;
+
+  /**
+   * @generated from field: string name = 4;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string topic = 5;
+   */
+  topic: string;
+
+  /**
+   * @generated from field: string parent_id = 6;
+   */
+  parentId: string;
+
+  /**
+   * @generated from field: int32 position = 7;
+   */
+  position: number;
+
+  /**
+   * @generated from field: bool nsfw = 8;
+   */
+  nsfw: boolean;
+
+  /**
+   * @generated from field: repeated switchboard.guild.v1.PermissionOverwrite permission_overwrites = 9;
+   */
+  permissionOverwrites: PermissionOverwrite[];
+
+  /**
+   * DM and group DM recipients.
+   *
+   * @generated from field: repeated string recipient_ids = 10;
+   */
+  recipientIds: string[];
+};
+
+/**
+ * Describes the message switchboard.guild.v1.Channel.
+ * Use `create(ChannelSchema)` to create a new message.
+ */
+export const ChannelSchema: GenMessage<Channel> = /*@__PURE__*/
+  messageDesc(file_switchboard_guild_v1_guild, 5);
+
+/**
+ * @generated from message switchboard.guild.v1.Role
+ */
+export type Role = Message$1<"switchboard.guild.v1.Role"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string guild_id = 2;
+   */
+  guildId: string;
+
+  /**
+   * @generated from field: string name = 3;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string permissions = 4;
+   */
+  permissions: string;
+
+  /**
+   * @generated from field: int32 position = 5;
+   */
+  position: number;
+
+  /**
+   * @generated from field: uint32 color = 6;
+   */
+  color: number;
+
+  /**
+   * @generated from field: bool hoist = 7;
+   */
+  hoist: boolean;
+
+  /**
+   * @generated from field: bool mentionable = 8;
+   */
+  mentionable: boolean;
+};
+
+/**
+ * Describes the message switchboard.guild.v1.Role.
+ * Use `create(RoleSchema)` to create a new message.
+ */
+export const RoleSchema: GenMessage<Role> = /*@__PURE__*/
+  messageDesc(file_switchboard_guild_v1_guild, 6);
+
+/**
+ * @generated from message switchboard.guild.v1.Member
+ */
+export type Member = Message$1<"switchboard.guild.v1.Member"> & {
+  /**
+   * @generated from field: string guild_id = 1;
+   */
+  guildId: string;
+
+  /**
+   * @generated from field: switchboard.guild.v1.User user = 2;
+   */
+  user?: User | undefined;
+
+  /**
+   * @generated from field: string nick = 3;
+   */
+  nick: string;
+
+  /**
+   * @generated from field: repeated string role_ids = 4;
+   */
+  roleIds: string[];
+
+  /**
+   * @generated from field: google.protobuf.Timestamp joined_at = 5;
+   */
+  joinedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message switchboard.guild.v1.Member.
+ * Use `create(MemberSchema)` to create a new message.
+ */
+export const MemberSchema: GenMessage<Member> = /*@__PURE__*/
+  messageDesc(file_switchboard_guild_v1_guild, 7);
+
+/**
+ * @generated from message switchboard.guild.v1.Message
+ */
+export type Message = Message$1<"switchboard.guild.v1.Message"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string channel_id = 2;
+   */
+  channelId: string;
+
+  /**
+   * @generated from field: string guild_id = 3;
+   */
+  guildId: string;
+
+  /**
+   * @generated from field: string author_id = 4;
+   */
+  authorId: string;
+
+  /**
+   * @generated from field: string content = 5;
+   */
+  content: string;
+
+  /**
+   * @generated from field: repeated string mention_user_ids = 6;
+   */
+  mentionUserIds: string[];
+
+  /**
+   * @generated from field: bool mention_everyone = 7;
+   */
+  mentionEveryone: boolean;
+
+  /**
+   * Extra Discord message fields (embeds, attachments, ...) as a JSON object, merged into the payload.
+   *
+   * @generated from field: string extra_json = 8;
+   */
+  extraJson: string;
+};
+
+/**
+ * Describes the message switchboard.guild.v1.Message.
+ * Use `create(MessageSchema)` to create a new message.
+ */
+export const MessageSchema: GenMessage<Message> = /*@__PURE__*/
+  messageDesc(file_switchboard_guild_v1_guild, 8);
+
+/**
+ * @generated from message switchboard.guild.v1.WriteResponse
+ */
+export type WriteResponse = Message$1<"switchboard.guild.v1.WriteResponse"> & {
+  /**
+   * The snowflake id of the event this write produced.
+   *
+   * @generated from field: string event_id = 1;
+   */
+  eventId: string;
+};
+
+/**
+ * Describes the message switchboard.guild.v1.WriteResponse.
+ * Use `create(WriteResponseSchema)` to create a new message.
+ */
+export const WriteResponseSchema: GenMessage<WriteResponse> = /*@__PURE__*/
+  messageDesc(file_switchboard_guild_v1_guild, 9);
+
+/**
+ * @generated from message switchboard.guild.v1.UpsertUserRequest
+ */
+export type UpsertUserRequest = Message$1<"switchboard.guild.v1.UpsertUserRequest"> & {
+  /**
+   * @generated from field: switchboard.guild.v1.User user = 1;
+   */
+  user?: User | undefined;
+};
+
+/**
+ * Describes the message switchboard.guild.v1.UpsertUserRequest.
+ * Use `create(UpsertUserRequestSchema)` to create a new message.
+ */
+export const UpsertUserRequestSchema: GenMessage<UpsertUserRequest> = /*@__PURE__*/
+  messageDesc(file_switchboard_guild_v1_guild, 10);
+
+/**
+ * @generated from message switchboard.guild.v1.UpsertUserResponse
+ */
+export type UpsertUserResponse = Message$1<"switchboard.guild.v1.UpsertUserResponse"> & {
+  /**
+   * @generated from field: switchboard.guild.v1.User user = 1;
+   */
+  user?: User | undefined;
+};
+
+/**
+ * Describes the message switchboard.guild.v1.UpsertUserResponse.
+ * Use `create(UpsertUserResponseSchema)` to create a new message.
+ */
+export const UpsertUserResponseSchema: GenMessage<UpsertUserResponse> = /*@__PURE__*/
+  messageDesc(file_switchboard_guild_v1_guild, 11);
+
+/**
+ * @generated from message switchboard.guild.v1.CreateGuildRequest
+ */
+export type CreateGuildRequest = Message$1<"switchboard.guild.v1.CreateGuildRequest"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string owner_id = 2;
+   */
+  ownerId: string;
+
+  /**
+   * @generated from field: string icon = 3;
+   */
+  icon: string;
+
+  /**
+   * @generated from field: repeated string features = 4;
+   */
+  features: string[];
+
+  /**
+   * Permissions of @everyone; default Discord's defaults for a new guild.
+   *
+   * @generated from field: string everyone_permissions = 5;
+   */
+  everyonePermissions: string;
+};
+
+/**
+ * Describes the message switchboard.guild.v1.CreateGuildRequest.
+ * Use `create(CreateGuildRequestSchema)` to create a new message.
+ */
+export const CreateGuildRequestSchema: GenMessage<CreateGuildRequest> = /*@__PURE__*/
+  messageDesc(file_switchboard_guild_v1_guild, 12);
+
+/**
+ * @generated from message switchboard.guild.v1.GuildResponse
+ */
+export type GuildResponse = Message$1<"switchboard.guild.v1.GuildResponse"> & {
+  /**
+   * @generated from field: switchboard.guild.v1.Guild guild = 1;
+   */
+  guild?: Guild | undefined;
+
+  /**
+   * @generated from field: string event_id = 2;
+   */
+  eventId: string;
+};
+
+/**
+ * Describes the message switchboard.guild.v1.GuildResponse.
+ * Use `create(GuildResponseSchema)` to create a new message.
+ */
+export const GuildResponseSchema: GenMessage<GuildResponse> = /*@__PURE__*/
+  messageDesc(file_switchboard_guild_v1_guild, 13);
+
+/**
+ * @generated from message switchboard.guild.v1.UpdateGuildRequest
+ */
+export type UpdateGuildRequest = Message$1<"switchboard.guild.v1.UpdateGuildRequest"> & {
+  /**
+   * @generated from field: string actor_id = 1;
+   */
+  actorId: string;
+
+  /**
+   * @generated from field: string guild_id = 2;
+   */
+  guildId: string;
+
+  /**
+   * @generated from field: optional string name = 3;
+   */
+  name?: string | undefined;
+
+  /**
+   * @generated from field: optional string icon = 4;
+   */
+  icon?: string | undefined;
+
+  /**
+   * @generated from field: optional string owner_id = 5;
+   */
+  ownerId?: string | undefined;
+};
+
+/**
+ * Describes the message switchboard.guild.v1.UpdateGuildRequest.
+ * Use `create(UpdateGuildRequestSchema)` to create a new message.
+ */
+export const UpdateGuildRequestSchema: GenMessage<UpdateGuildRequest> = /*@__PURE__*/
+  messageDesc(file_switchboard_guild_v1_guild, 14);
+
+/**
+ * @generated from message switchboard.guild.v1.DeleteGuildRequest
+ */
+export type DeleteGuildRequest = Message$1<"switchboard.guild.v1.DeleteGuildRequest"> & {
+  /**
+   * @generated from field: string actor_id = 1;
+   */
+  actorId: string;
+
+  /**
+   * @generated from field: string guild_id = 2;
+   */
+  guildId: string;
+};
+
+/**
+ * Describes the message switchboard.guild.v1.DeleteGuildRequest.
+ * Use `create(DeleteGuildRequestSchema)` to create a new message.
+ */
+export const DeleteGuildRequestSchema: GenMessage<DeleteGuildRequest> = /*@__PURE__*/
+  messageDesc(file_switchboard_guild_v1_guild, 15);
+
+/**
+ * @generated from message switchboard.guild.v1.GetGuildRequest
+ */
+export type GetGuildRequest = Message$1<"switchboard.guild.v1.GetGuildRequest"> & {
+  /**
+   * @generated from field: string guild_id = 1;
+   */
+  guildId: string;
+};
+
+/**
+ * Describes the message switchboard.guild.v1.GetGuildRequest.
+ * Use `create(GetGuildRequestSchema)` to create a new message.
+ */
+export const GetGuildRequestSchema: GenMessage<GetGuildRequest> = /*@__PURE__*/
+  messageDesc(file_switchboard_guild_v1_guild, 16);
+
+/**
+ * @generated from message switchboard.guild.v1.GetGuildResponse
+ */
+export type GetGuildResponse = Message$1<"switchboard.guild.v1.GetGuildResponse"> & {
+  /**
+   * @generated from field: switchboard.guild.v1.Guild guild = 1;
+   */
+  guild?: Guild | undefined;
+
+  /**
+   * @generated from field: repeated switchboard.guild.v1.Channel channels = 2;
+   */
+  channels: Channel[];
+
+  /**
+   * @generated from field: repeated switchboard.guild.v1.Role roles = 3;
+   */
+  roles: Role[];
+};
+
+/**
+ * Describes the message switchboard.guild.v1.GetGuildResponse.
+ * Use `create(GetGuildResponseSchema)` to create a new message.
+ */
+export const GetGuildResponseSchema: GenMessage<GetGuildResponse> = /*@__PURE__*/
+  messageDesc(file_switchboard_guild_v1_guild, 17);
+
+/**
+ * @generated from message switchboard.guild.v1.CreateChannelRequest
+ */
+export type CreateChannelRequest = Message$1<"switchboard.guild.v1.CreateChannelRequest"> & {
+  /**
+   * @generated from field: string actor_id = 1;
+   */
+  actorId: string;
+
+  /**
+   * @generated from field: string guild_id = 2;
+   */
+  guildId: string;
+
+  /**
+   * Discord's numbering: 0 text, 1 DM, 3 group DM, 4 category.
+   *
+   * @generated from field: uint32 type = 3;
+   */
+  type: number;
+
+  /**
+   * @generated from field: string name = 4;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string topic = 5;
+   */
+  topic: string;
+
+  /**
+   * @generated from field: string parent_id = 6;
+   */
+  parentId: string;
+
+  /**
+   * @generated from field: int32 position = 7;
+   */
+  position: number;
+
+  /**
+   * @generated from field: bool nsfw = 8;
+   */
+  nsfw: boolean;
+
+  /**
+   * @generated from field: repeated switchboard.guild.v1.PermissionOverwrite permission_overwrites = 9;
+   */
+  permissionOverwrites: PermissionOverwrite[];
+};
+
+/**
+ * Describes the message switchboard.guild.v1.CreateChannelRequest.
+ * Use `create(CreateChannelRequestSchema)` to create a new message.
+ */
+export const CreateChannelRequestSchema: GenMessage<CreateChannelRequest> = /*@__PURE__*/
+  messageDesc(file_switchboard_guild_v1_guild, 18);
+
+/**
+ * @generated from message switchboard.guild.v1.ChannelResponse
+ */
+export type ChannelResponse = Message$1<"switchboard.guild.v1.ChannelResponse"> & {
+  /**
+   * @generated from field: switchboard.guild.v1.Channel channel = 1;
+   */
+  channel?: Channel | undefined;
+
+  /**
+   * @generated from field: string event_id = 2;
+   */
+  eventId: string;
+};
+
+/**
+ * Describes the message switchboard.guild.v1.ChannelResponse.
+ * Use `create(ChannelResponseSchema)` to create a new message.
+ */
+export const ChannelResponseSchema: GenMessage<ChannelResponse> = /*@__PURE__*/
+  messageDesc(file_switchboard_guild_v1_guild, 19);
+
+/**
+ * @generated from message switchboard.guild.v1.UpdateChannelRequest
+ */
+export type UpdateChannelRequest = Message$1<"switchboard.guild.v1.UpdateChannelRequest"> & {
+  /**
+   * @generated from field: string actor_id = 1;
+   */
+  actorId: string;
+
+  /**
+   * @generated from field: string channel_id = 2;
+   */
+  channelId: string;
+
+  /**
+   * @generated from field: optional string name = 3;
+   */
+  name?: string | undefined;
+
+  /**
+   * @generated from field: optional string topic = 4;
+   */
+  topic?: string | undefined;
+
+  /**
+   * @generated from field: optional string parent_id = 5;
+   */
+  parentId?: string | undefined;
+
+  /**
+   * @generated from field: optional int32 position = 6;
+   */
+  position?: number | undefined;
+
+  /**
+   * @generated from field: optional bool nsfw = 7;
+   */
+  nsfw?: boolean | undefined;
+
+  /**
+   * When set, replaces every overwrite of the channel.
+   *
+   * @generated from field: bool replace_overwrites = 8;
+   */
+  replaceOverwrites: boolean;
+
+  /**
+   * @generated from field: repeated switchboard.guild.v1.PermissionOverwrite permission_overwrites = 9;
+   */
+  permissionOverwrites: PermissionOverwrite[];
+};
+
+/**
+ * Describes the message switchboard.guild.v1.UpdateChannelRequest.
+ * Use `create(UpdateChannelRequestSchema)` to create a new message.
+ */
+export const UpdateChannelRequestSchema: GenMessage<UpdateChannelRequest> = /*@__PURE__*/
+  messageDesc(file_switchboard_guild_v1_guild, 20);
+
+/**
+ * @generated from message switchboard.guild.v1.DeleteChannelRequest
+ */
+export type DeleteChannelRequest = Message$1<"switchboard.guild.v1.DeleteChannelRequest"> & {
+  /**
+   * @generated from field: string actor_id = 1;
+   */
+  actorId: string;
+
+  /**
+   * @generated from field: string channel_id = 2;
+   */
+  channelId: string;
+};
+
+/**
+ * Describes the message switchboard.guild.v1.DeleteChannelRequest.
+ * Use `create(DeleteChannelRequestSchema)` to create a new message.
+ */
+export const DeleteChannelRequestSchema: GenMessage<DeleteChannelRequest> = /*@__PURE__*/
+  messageDesc(file_switchboard_guild_v1_guild, 21);
+
+/**
+ * @generated from message switchboard.guild.v1.CreateDmChannelRequest
+ */
+export type CreateDmChannelRequest = Message$1<"switchboard.guild.v1.CreateDmChannelRequest"> & {
+  /**
+   * Two recipients make a DM (an existing DM between them is returned); more a group DM.
+   *
+   * @generated from field: repeated string recipient_ids = 1;
+   */
+  recipientIds: string[];
+
+  /**
+   * @generated from field: string name = 2;
+   */
+  name: string;
+};
+
+/**
+ * Describes the message switchboard.guild.v1.CreateDmChannelRequest.
+ * Use `create(CreateDmChannelRequestSchema)` to create a new message.
+ */
+export const CreateDmChannelRequestSchema: GenMessage<CreateDmChannelRequest> = /*@__PURE__*/
+  messageDesc(file_switchboard_guild_v1_guild, 22);
+
+/**
+ * @generated from message switchboard.guild.v1.CreateRoleRequest
+ */
+export type CreateRoleRequest = Message$1<"switchboard.guild.v1.CreateRoleRequest"> & {
+  /**
+   * @generated from field: string actor_id = 1;
+   */
+  actorId: string;
+
+  /**
+   * @generated from field: string guild_id = 2;
+   */
+  guildId: string;
+
+  /**
+   * @generated from field: string name = 3;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string permissions = 4;
+   */
+  permissions: string;
+
+  /**
+   * @generated from field: int32 position = 5;
+   */
+  position: number;
+
+  /**
+   * @generated from field: uint32 color = 6;
+   */
+  color: number;
+
+  /**
+   * @generated from field: bool hoist = 7;
+   */
+  hoist: boolean;
+
+  /**
+   * @generated from field: bool mentionable = 8;
+   */
+  mentionable: boolean;
+};
+
+/**
+ * Describes the message switchboard.guild.v1.CreateRoleRequest.
+ * Use `create(CreateRoleRequestSchema)` to create a new message.
+ */
+export const CreateRoleRequestSchema: GenMessage<CreateRoleRequest> = /*@__PURE__*/
+  messageDesc(file_switchboard_guild_v1_guild, 23);
+
+/**
+ * @generated from message switchboard.guild.v1.RoleResponse
+ */
+export type RoleResponse = Message$1<"switchboard.guild.v1.RoleResponse"> & {
+  /**
+   * @generated from field: switchboard.guild.v1.Role role = 1;
+   */
+  role?: Role | undefined;
+
+  /**
+   * @generated from field: string event_id = 2;
+   */
+  eventId: string;
+};
+
+/**
+ * Describes the message switchboard.guild.v1.RoleResponse.
+ * Use `create(RoleResponseSchema)` to create a new message.
+ */
+export const RoleResponseSchema: GenMessage<RoleResponse> = /*@__PURE__*/
+  messageDesc(file_switchboard_guild_v1_guild, 24);
+
+/**
+ * @generated from message switchboard.guild.v1.UpdateRoleRequest
+ */
+export type UpdateRoleRequest = Message$1<"switchboard.guild.v1.UpdateRoleRequest"> & {
+  /**
+   * @generated from field: string actor_id = 1;
+   */
+  actorId: string;
+
+  /**
+   * @generated from field: string guild_id = 2;
+   */
+  guildId: string;
+
+  /**
+   * @generated from field: string role_id = 3;
+   */
+  roleId: string;
+
+  /**
+   * @generated from field: optional string name = 4;
+   */
+  name?: string | undefined;
+
+  /**
+   * @generated from field: optional string permissions = 5;
+   */
+  permissions?: string | undefined;
+
+  /**
+   * @generated from field: optional int32 position = 6;
+   */
+  position?: number | undefined;
+
+  /**
+   * @generated from field: optional uint32 color = 7;
+   */
+  color?: number | undefined;
+
+  /**
+   * @generated from field: optional bool hoist = 8;
+   */
+  hoist?: boolean | undefined;
+
+  /**
+   * @generated from field: optional bool mentionable = 9;
+   */
+  mentionable?: boolean | undefined;
+};
+
+/**
+ * Describes the message switchboard.guild.v1.UpdateRoleRequest.
+ * Use `create(UpdateRoleRequestSchema)` to create a new message.
+ */
+export const UpdateRoleRequestSchema: GenMessage<UpdateRoleRequest> = /*@__PURE__*/
+  messageDesc(file_switchboard_guild_v1_guild, 25);
+
+/**
+ * @generated from message switchboard.guild.v1.DeleteRoleRequest
+ */
+export type DeleteRoleRequest = Message$1<"switchboard.guild.v1.DeleteRoleRequest"> & {
+  /**
+   * @generated from field: string actor_id = 1;
+   */
+  actorId: string;
+
+  /**
+   * @generated from field: string guild_id = 2;
+   */
+  guildId: string;
+
+  /**
+   * @generated from field: string role_id = 3;
+   */
+  roleId: string;
+};
+
+/**
+ * Describes the message switchboard.guild.v1.DeleteRoleRequest.
+ * Use `create(DeleteRoleRequestSchema)` to create a new message.
+ */
+export const DeleteRoleRequestSchema: GenMessage<DeleteRoleRequest> = /*@__PURE__*/
+  messageDesc(file_switchboard_guild_v1_guild, 26);
+
+/**
+ * @generated from message switchboard.guild.v1.AddMemberRequest
+ */
+export type AddMemberRequest = Message$1<"switchboard.guild.v1.AddMemberRequest"> & {
+  /**
+   * @generated from field: string guild_id = 1;
+   */
+  guildId: string;
+
+  /**
+   * The user's profile (upserted); only `id` is required when the user is known.
+   *
+   * @generated from field: switchboard.guild.v1.User user = 2;
+   */
+  user?: User | undefined;
+
+  /**
+   * @generated from field: string nick = 3;
+   */
+  nick: string;
+
+  /**
+   * @generated from field: repeated string role_ids = 4;
+   */
+  roleIds: string[];
+};
+
+/**
+ * Describes the message switchboard.guild.v1.AddMemberRequest.
+ * Use `create(AddMemberRequestSchema)` to create a new message.
+ */
+export const AddMemberRequestSchema: GenMessage<AddMemberRequest> = /*@__PURE__*/
+  messageDesc(file_switchboard_guild_v1_guild, 27);
+
+/**
+ * @generated from message switchboard.guild.v1.MemberResponse
+ */
+export type MemberResponse = Message$1<"switchboard.guild.v1.MemberResponse"> & {
+  /**
+   * @generated from field: switchboard.guild.v1.Member member = 1;
+   */
+  member?: Member | undefined;
+
+  /**
+   * @generated from field: string event_id = 2;
+   */
+  eventId: string;
+};
+
+/**
+ * Describes the message switchboard.guild.v1.MemberResponse.
+ * Use `create(MemberResponseSchema)` to create a new message.
+ */
+export const MemberResponseSchema: GenMessage<MemberResponse> = /*@__PURE__*/
+  messageDesc(file_switchboard_guild_v1_guild, 28);
+
+/**
+ * @generated from message switchboard.guild.v1.UpdateMemberRequest
+ */
+export type UpdateMemberRequest = Message$1<"switchboard.guild.v1.UpdateMemberRequest"> & {
+  /**
+   * @generated from field: string actor_id = 1;
+   */
+  actorId: string;
+
+  /**
+   * @generated from field: string guild_id = 2;
+   */
+  guildId: string;
+
+  /**
+   * @generated from field: string user_id = 3;
+   */
+  userId: string;
+
+  /**
+   * @generated from field: optional string nick = 4;
+   */
+  nick?: string | undefined;
+
+  /**
+   * When set, replaces the member's roles with `role_ids`.
+   *
+   * @generated from field: bool replace_roles = 5;
+   */
+  replaceRoles: boolean;
+
+  /**
+   * @generated from field: repeated string role_ids = 6;
+   */
+  roleIds: string[];
+};
+
+/**
+ * Describes the message switchboard.guild.v1.UpdateMemberRequest.
+ * Use `create(UpdateMemberRequestSchema)` to create a new message.
+ */
+export const UpdateMemberRequestSchema: GenMessage<UpdateMemberRequest> = /*@__PURE__*/
+  messageDesc(file_switchboard_guild_v1_guild, 29);
+
+/**
+ * @generated from message switchboard.guild.v1.RemoveMemberRequest
+ */
+export type RemoveMemberRequest = Message$1<"switchboard.guild.v1.RemoveMemberRequest"> & {
+  /**
+   * @generated from field: string actor_id = 1;
+   */
+  actorId: string;
+
+  /**
+   * @generated from field: string guild_id = 2;
+   */
+  guildId: string;
+
+  /**
+   * @generated from field: string user_id = 3;
+   */
+  userId: string;
+};
+
+/**
+ * Describes the message switchboard.guild.v1.RemoveMemberRequest.
+ * Use `create(RemoveMemberRequestSchema)` to create a new message.
+ */
+export const RemoveMemberRequestSchema: GenMessage<RemoveMemberRequest> = /*@__PURE__*/
+  messageDesc(file_switchboard_guild_v1_guild, 30);
+
+/**
+ * @generated from message switchboard.guild.v1.CreateMessageRequest
+ */
+export type CreateMessageRequest = Message$1<"switchboard.guild.v1.CreateMessageRequest"> & {
+  /**
+   * The author; must be able to view the channel and send messages in it.
+   *
+   * @generated from field: string author_id = 1;
+   */
+  authorId: string;
+
+  /**
+   * @generated from field: string channel_id = 2;
+   */
+  channelId: string;
+
+  /**
+   * @generated from field: string content = 3;
+   */
+  content: string;
+
+  /**
+   * @generated from field: repeated string mention_user_ids = 4;
+   */
+  mentionUserIds: string[];
+
+  /**
+   * @generated from field: bool mention_everyone = 5;
+   */
+  mentionEveryone: boolean;
+
+  /**
+   * @generated from field: string nonce = 6;
+   */
+  nonce: string;
+
+  /**
+   * Extra Discord message fields (embeds, attachments, ...) as a JSON object.
+   *
+   * @generated from field: string extra_json = 7;
+   */
+  extraJson: string;
+};
+
+/**
+ * Describes the message switchboard.guild.v1.CreateMessageRequest.
+ * Use `create(CreateMessageRequestSchema)` to create a new message.
+ */
+export const CreateMessageRequestSchema: GenMessage<CreateMessageRequest> = /*@__PURE__*/
+  messageDesc(file_switchboard_guild_v1_guild, 31);
+
+/**
+ * @generated from message switchboard.guild.v1.MessageResponse
+ */
+export type MessageResponse = Message$1<"switchboard.guild.v1.MessageResponse"> & {
+  /**
+   * @generated from field: switchboard.guild.v1.Message message = 1;
+   */
+  message?: Message | undefined;
+
+  /**
+   * @generated from field: string event_id = 2;
+   */
+  eventId: string;
+};
+
+/**
+ * Describes the message switchboard.guild.v1.MessageResponse.
+ * Use `create(MessageResponseSchema)` to create a new message.
+ */
+export const MessageResponseSchema: GenMessage<MessageResponse> = /*@__PURE__*/
+  messageDesc(file_switchboard_guild_v1_guild, 32);
+
+/**
+ * @generated from message switchboard.guild.v1.UpdateMessageRequest
+ */
+export type UpdateMessageRequest = Message$1<"switchboard.guild.v1.UpdateMessageRequest"> & {
+  /**
+   * @generated from field: string actor_id = 1;
+   */
+  actorId: string;
+
+  /**
+   * @generated from field: string channel_id = 2;
+   */
+  channelId: string;
+
+  /**
+   * @generated from field: string message_id = 3;
+   */
+  messageId: string;
+
+  /**
+   * @generated from field: string content = 4;
+   */
+  content: string;
+
+  /**
+   * @generated from field: string extra_json = 5;
+   */
+  extraJson: string;
+};
+
+/**
+ * Describes the message switchboard.guild.v1.UpdateMessageRequest.
+ * Use `create(UpdateMessageRequestSchema)` to create a new message.
+ */
+export const UpdateMessageRequestSchema: GenMessage<UpdateMessageRequest> = /*@__PURE__*/
+  messageDesc(file_switchboard_guild_v1_guild, 33);
+
+/**
+ * @generated from message switchboard.guild.v1.DeleteMessageRequest
+ */
+export type DeleteMessageRequest = Message$1<"switchboard.guild.v1.DeleteMessageRequest"> & {
+  /**
+   * @generated from field: string actor_id = 1;
+   */
+  actorId: string;
+
+  /**
+   * @generated from field: string channel_id = 2;
+   */
+  channelId: string;
+
+  /**
+   * @generated from field: string message_id = 3;
+   */
+  messageId: string;
+};
+
+/**
+ * Describes the message switchboard.guild.v1.DeleteMessageRequest.
+ * Use `create(DeleteMessageRequestSchema)` to create a new message.
+ */
+export const DeleteMessageRequestSchema: GenMessage<DeleteMessageRequest> = /*@__PURE__*/
+  messageDesc(file_switchboard_guild_v1_guild, 34);
+
+/**
+ * @generated from message switchboard.guild.v1.TriggerTypingRequest
+ */
+export type TriggerTypingRequest = Message$1<"switchboard.guild.v1.TriggerTypingRequest"> & {
+  /**
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+
+  /**
+   * @generated from field: string channel_id = 2;
+   */
+  channelId: string;
+};
+
+/**
+ * Describes the message switchboard.guild.v1.TriggerTypingRequest.
+ * Use `create(TriggerTypingRequestSchema)` to create a new message.
+ */
+export const TriggerTypingRequestSchema: GenMessage<TriggerTypingRequest> = /*@__PURE__*/
+  messageDesc(file_switchboard_guild_v1_guild, 35);
+
+/**
+ * @generated from message switchboard.guild.v1.ReactionRequest
+ */
+export type ReactionRequest = Message$1<"switchboard.guild.v1.ReactionRequest"> & {
+  /**
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+
+  /**
+   * @generated from field: string channel_id = 2;
+   */
+  channelId: string;
+
+  /**
+   * @generated from field: string message_id = 3;
+   */
+  messageId: string;
+
+  /**
+   * A unicode emoji, or `name:id` for a custom one.
+   *
+   * @generated from field: string emoji = 4;
+   */
+  emoji: string;
+};
+
+/**
+ * Describes the message switchboard.guild.v1.ReactionRequest.
+ * Use `create(ReactionRequestSchema)` to create a new message.
+ */
+export const ReactionRequestSchema: GenMessage<ReactionRequest> = /*@__PURE__*/
+  messageDesc(file_switchboard_guild_v1_guild, 36);
+
+/**
+ * @generated from message switchboard.guild.v1.DispatchRequest
+ */
+export type DispatchRequest = Message$1<"switchboard.guild.v1.DispatchRequest"> & {
+  /**
+   * The dispatch name (`t`), upper snake case, e.g. "POLL_VOTE_ADD".
+   *
+   * @generated from field: string event_type = 1;
+   */
+  eventType: string;
+
+  /**
+   * The dispatch payload (`d`) as a JSON object.
+   *
+   * @generated from field: string payload_json = 2;
+   */
+  payloadJson: string;
+
+  /**
+   * @generated from oneof switchboard.guild.v1.DispatchRequest.audience
+   */
+  audience: {
+    /**
+     * Every session in the guild.
+     *
+     * @generated from field: string guild_id = 3;
+     */
+    value: string;
+    case: "guildId";
+  } | {
+    /**
+     * Every session that can view the channel (guild channel) or is a recipient (DM).
+     *
+     * @generated from field: string channel_id = 4;
+     */
+    value: string;
+    case: "channelId";
+  } | {
+    /**
+     * These users' sessions.
+     *
+     * @generated from field: switchboard.guild.v1.UserIds users = 5;
+     */
+    value: UserIds;
+    case: "users";
+  } | { case: undefined; value?: undefined };
+
+  /**
+   * The intent a session needs to receive it (a GatewayIntentBits value); 0 = none.
+   *
+   * @generated from field: uint32 required_intent = 6;
+   */
+  requiredIntent: number;
+};
+
+/**
+ * Describes the message switchboard.guild.v1.DispatchRequest.
+ * Use `create(DispatchRequestSchema)` to create a new message.
+ */
+export const DispatchRequestSchema: GenMessage<DispatchRequest> = /*@__PURE__*/
+  messageDesc(file_switchboard_guild_v1_guild, 37);
+
+/**
+ * @generated from message switchboard.guild.v1.UserIds
+ */
+export type UserIds = Message$1<"switchboard.guild.v1.UserIds"> & {
+  /**
+   * @generated from field: repeated string ids = 1;
+   */
+  ids: string[];
+};
+
+/**
+ * Describes the message switchboard.guild.v1.UserIds.
+ * Use `create(UserIdsSchema)` to create a new message.
+ */
+export const UserIdsSchema: GenMessage<UserIds> = /*@__PURE__*/
+  messageDesc(file_switchboard_guild_v1_guild, 38);
+
+/**
+ * @generated from message switchboard.guild.v1.GetUserGuildsRequest
+ */
+export type GetUserGuildsRequest = Message$1<"switchboard.guild.v1.GetUserGuildsRequest"> & {
+  /**
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+
+  /**
+   * @generated from field: uint32 shard_id = 2;
+   */
+  shardId: number;
+
+  /**
+   * 0 or 1 means unsharded.
+   *
+   * @generated from field: uint32 shard_count = 3;
+   */
+  shardCount: number;
+
+  /**
+   * Guilds with more members than this omit offline members from GUILD_CREATE (50–250).
+   *
+   * @generated from field: uint32 large_threshold = 4;
+   */
+  largeThreshold: number;
+};
+
+/**
+ * Describes the message switchboard.guild.v1.GetUserGuildsRequest.
+ * Use `create(GetUserGuildsRequestSchema)` to create a new message.
+ */
+export const GetUserGuildsRequestSchema: GenMessage<GetUserGuildsRequest> = /*@__PURE__*/
+  messageDesc(file_switchboard_guild_v1_guild, 39);
+
+/**
+ * @generated from message switchboard.guild.v1.GetUserGuildsResponse
+ */
+export type GetUserGuildsResponse = Message$1<"switchboard.guild.v1.GetUserGuildsResponse"> & {
+  /**
+   * One GUILD_CREATE `d` per guild of the user on the shard, as JSON objects.
+   *
+   * @generated from field: repeated switchboard.guild.v1.GuildPayload guilds = 1;
+   */
+  guilds: GuildPayload[];
+
+  /**
+   * The user's DM and group DM channel ids (DMs go to shard 0).
+   *
+   * @generated from field: repeated string private_channel_ids = 2;
+   */
+  privateChannelIds: string[];
+};
+
+/**
+ * Describes the message switchboard.guild.v1.GetUserGuildsResponse.
+ * Use `create(GetUserGuildsResponseSchema)` to create a new message.
+ */
+export const GetUserGuildsResponseSchema: GenMessage<GetUserGuildsResponse> = /*@__PURE__*/
+  messageDesc(file_switchboard_guild_v1_guild, 40);
+
+/**
+ * @generated from message switchboard.guild.v1.GuildPayload
+ */
+export type GuildPayload = Message$1<"switchboard.guild.v1.GuildPayload"> & {
+  /**
+   * @generated from field: string guild_id = 1;
+   */
+  guildId: string;
+
+  /**
+   * @generated from field: string payload_json = 2;
+   */
+  payloadJson: string;
+};
+
+/**
+ * Describes the message switchboard.guild.v1.GuildPayload.
+ * Use `create(GuildPayloadSchema)` to create a new message.
+ */
+export const GuildPayloadSchema: GenMessage<GuildPayload> = /*@__PURE__*/
+  messageDesc(file_switchboard_guild_v1_guild, 41);
+
+/**
+ * @generated from message switchboard.guild.v1.RequestGuildMembersRequest
+ */
+export type RequestGuildMembersRequest = Message$1<"switchboard.guild.v1.RequestGuildMembersRequest"> & {
+  /**
+   * @generated from field: string guild_id = 1;
+   */
+  guildId: string;
+
+  /**
+   * The requesting user (must be a member).
+   *
+   * @generated from field: string user_id = 2;
+   */
+  userId: string;
+
+  /**
+   * Username prefix ("" with limit 0 = every member); exclusive with user_ids.
+   *
+   * @generated from field: string query = 3;
+   */
+  query: string;
+
+  /**
+   * @generated from field: uint32 limit = 4;
+   */
+  limit: number;
+
+  /**
+   * @generated from field: repeated string user_ids = 5;
+   */
+  userIds: string[];
+
+  /**
+   * @generated from field: bool presences = 6;
+   */
+  presences: boolean;
+
+  /**
+   * @generated from field: string nonce = 7;
+   */
+  nonce: string;
+};
+
+/**
+ * Describes the message switchboard.guild.v1.RequestGuildMembersRequest.
+ * Use `create(RequestGuildMembersRequestSchema)` to create a new message.
+ */
+export const RequestGuildMembersRequestSchema: GenMessage<RequestGuildMembersRequest> = /*@__PURE__*/
+  messageDesc(file_switchboard_guild_v1_guild, 42);
+
+/**
+ * @generated from message switchboard.guild.v1.RequestGuildMembersResponse
+ */
+export type RequestGuildMembersResponse = Message$1<"switchboard.guild.v1.RequestGuildMembersResponse"> & {
+  /**
+   * GUILD_MEMBERS_CHUNK `d` payloads as JSON objects, at most 1000 members each.
+   *
+   * @generated from field: repeated string chunk_json = 1;
+   */
+  chunkJson: string[];
+};
+
+/**
+ * Describes the message switchboard.guild.v1.RequestGuildMembersResponse.
+ * Use `create(RequestGuildMembersResponseSchema)` to create a new message.
+ */
+export const RequestGuildMembersResponseSchema: GenMessage<RequestGuildMembersResponse> = /*@__PURE__*/
+  messageDesc(file_switchboard_guild_v1_guild, 43);
+
+/**
+ * @generated from message switchboard.guild.v1.Scope
+ */
+export type Scope = Message$1<"switchboard.guild.v1.Scope"> & {
+  /**
+   * @generated from field: switchboard.guild.v1.ScopeKind kind = 1;
+   */
+  kind: ScopeKind;
+
+  /**
+   * @generated from field: string id = 2;
+   */
+  id: string;
+};
+
+/**
+ * Describes the message switchboard.guild.v1.Scope.
+ * Use `create(ScopeSchema)` to create a new message.
+ */
+export const ScopeSchema: GenMessage<Scope> = /*@__PURE__*/
+  messageDesc(file_switchboard_guild_v1_guild, 44);
+
+/**
+ * That this gateway holds sessions of `user_id` in `scope`.
+ *
+ * @generated from message switchboard.guild.v1.Interest
+ */
+export type Interest = Message$1<"switchboard.guild.v1.Interest"> & {
+  /**
+   * @generated from field: switchboard.guild.v1.Scope scope = 1;
+   */
+  scope?: Scope | undefined;
+
+  /**
+   * @generated from field: string user_id = 2;
+   */
+  userId: string;
+};
+
+/**
+ * Describes the message switchboard.guild.v1.Interest.
+ * Use `create(InterestSchema)` to create a new message.
+ */
+export const InterestSchema: GenMessage<Interest> = /*@__PURE__*/
+  messageDesc(file_switchboard_guild_v1_guild, 45);
+
+/**
+ * @generated from message switchboard.guild.v1.FanoutRequest
+ */
+export type FanoutRequest = Message$1<"switchboard.guild.v1.FanoutRequest"> & {
+  /**
+   * @generated from oneof switchboard.guild.v1.FanoutRequest.kind
+   */
+  kind: {
+    /**
+     * First message: who the gateway is. Its interests follow.
+     *
+     * @generated from field: switchboard.guild.v1.FanoutHello hello = 1;
+     */
+    value: FanoutHello;
+    case: "hello";
+  } | {
+    /**
+     * @generated from field: switchboard.guild.v1.InterestChange interest = 2;
+     */
+    value: InterestChange;
+    case: "interest";
+  } | {
+    /**
+     * @generated from field: switchboard.guild.v1.FanoutAck ack = 3;
+     */
+    value: FanoutAck;
+    case: "ack";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message switchboard.guild.v1.FanoutRequest.
+ * Use `create(FanoutRequestSchema)` to create a new message.
+ */
+export const FanoutRequestSchema: GenMessage<FanoutRequest> = /*@__PURE__*/
+  messageDesc(file_switchboard_guild_v1_guild, 46);
+
+/**
+ * @generated from message switchboard.guild.v1.FanoutHello
+ */
+export type FanoutHello = Message$1<"switchboard.guild.v1.FanoutHello"> & {
+  /**
+   * @generated from field: string gateway_instance_id = 1;
+   */
+  gatewayInstanceId: string;
+};
+
+/**
+ * Describes the message switchboard.guild.v1.FanoutHello.
+ * Use `create(FanoutHelloSchema)` to create a new message.
+ */
+export const FanoutHelloSchema: GenMessage<FanoutHello> = /*@__PURE__*/
+  messageDesc(file_switchboard_guild_v1_guild, 47);
+
+/**
+ * @generated from message switchboard.guild.v1.InterestChange
+ */
+export type InterestChange = Message$1<"switchboard.guild.v1.InterestChange"> & {
+  /**
+   * @generated from field: repeated switchboard.guild.v1.Interest add = 1;
+   */
+  add: Interest[];
+
+  /**
+   * @generated from field: repeated switchboard.guild.v1.Interest remove = 2;
+   */
+  remove: Interest[];
+};
+
+/**
+ * Describes the message switchboard.guild.v1.InterestChange.
+ * Use `create(InterestChangeSchema)` to create a new message.
+ */
+export const InterestChangeSchema: GenMessage<InterestChange> = /*@__PURE__*/
+  messageDesc(file_switchboard_guild_v1_guild, 48);
+
+/**
+ * The gateway applied every event of `partition` up to and including `offset`.
+ *
+ * @generated from message switchboard.guild.v1.FanoutAck
+ */
+export type FanoutAck = Message$1<"switchboard.guild.v1.FanoutAck"> & {
+  /**
+   * @generated from field: uint32 partition = 1;
+   */
+  partition: number;
+
+  /**
+   * @generated from field: string offset = 2;
+   */
+  offset: string;
+};
+
+/**
+ * Describes the message switchboard.guild.v1.FanoutAck.
+ * Use `create(FanoutAckSchema)` to create a new message.
+ */
+export const FanoutAckSchema: GenMessage<FanoutAck> = /*@__PURE__*/
+  messageDesc(file_switchboard_guild_v1_guild, 49);
+
+/**
+ * @generated from message switchboard.guild.v1.FanoutMessage
+ */
+export type FanoutMessage = Message$1<"switchboard.guild.v1.FanoutMessage"> & {
+  /**
+   * @generated from oneof switchboard.guild.v1.FanoutMessage.kind
+   */
+  kind: {
+    /**
+     * @generated from field: switchboard.guild.v1.FanoutEvent event = 1;
+     */
+    value: FanoutEvent;
+    case: "event";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message switchboard.guild.v1.FanoutMessage.
+ * Use `create(FanoutMessageSchema)` to create a new message.
+ */
+export const FanoutMessageSchema: GenMessage<FanoutMessage> = /*@__PURE__*/
+  messageDesc(file_switchboard_guild_v1_guild, 50);
+
+/**
+ * One event, once per gateway, with who of that gateway's users may see it.
+ *
+ * @generated from message switchboard.guild.v1.FanoutEvent
+ */
+export type FanoutEvent = Message$1<"switchboard.guild.v1.FanoutEvent"> & {
+  /**
+   * @generated from field: switchboard.guild.v1.Scope scope = 1;
+   */
+  scope?: Scope | undefined;
+
+  /**
+   * @generated from field: string event_id = 2;
+   */
+  eventId: string;
+
+  /**
+   * The dispatch name and payload (`t`, `d` as JSON).
+   *
+   * @generated from field: string type = 3;
+   */
+  type: string;
+
+  /**
+   * @generated from field: string payload_json = 4;
+   */
+  payloadJson: string;
+
+  /**
+   * Guild events: the guild (shard selection); empty for user-scoped events.
+   *
+   * @generated from field: string guild_id = 5;
+   */
+  guildId: string;
+
+  /**
+   * Where in the event log it sits: the gateway drops anything at or below what it applied.
+   *
+   * @generated from field: uint32 partition = 6;
+   */
+  partition: number;
+
+  /**
+   * @generated from field: string offset = 7;
+   */
+  offset: string;
+
+  /**
+   * Which of the gateway's users in the scope receive it.
+   *
+   * @generated from oneof switchboard.guild.v1.FanoutEvent.visibility
+   */
+  visibility: {
+    /**
+     * Every user the gateway holds in the scope.
+     *
+     * @generated from field: bool all_users = 8;
+     */
+    value: boolean;
+    case: "allUsers";
+  } | {
+    /**
+     * Only these.
+     *
+     * @generated from field: switchboard.guild.v1.UserIds only_users = 9;
+     */
+    value: UserIds;
+    case: "onlyUsers";
+  } | {
+    /**
+     * All except these.
+     *
+     * @generated from field: switchboard.guild.v1.UserIds except_users = 10;
+     */
+    value: UserIds;
+    case: "exceptUsers";
+  } | { case: undefined; value?: undefined };
+
+  /**
+   * Users who keep message content without the MESSAGE_CONTENT intent (author, mentioned).
+   *
+   * @generated from field: repeated string content_user_ids = 11;
+   */
+  contentUserIds: string[];
+
+  /**
+   * The intent a session needs (a GatewayIntentBits value) beyond what the event type implies; 0 = none.
+   *
+   * @generated from field: uint32 required_intent = 12;
+   */
+  requiredIntent: number;
+
+  /**
+   * When the event was appended to the log (for the publish → frame latency histogram).
+   *
+   * @generated from field: google.protobuf.Timestamp published_at = 13;
+   */
+  publishedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message switchboard.guild.v1.FanoutEvent.
+ * Use `create(FanoutEventSchema)` to create a new message.
+ */
+export const FanoutEventSchema: GenMessage<FanoutEvent> = /*@__PURE__*/
+  messageDesc(file_switchboard_guild_v1_guild, 51);
+
+/**
+ * One event, keyed by its scope (`g:<guild id>` or `u:<user id>`).
+ *
+ * @generated from message switchboard.guild.v1.GuildEvent
+ */
+export type GuildEvent = Message$1<"switchboard.guild.v1.GuildEvent"> & {
+  /**
+   * @generated from field: string event_id = 1;
+   */
+  eventId: string;
+
+  /**
+   * @generated from field: switchboard.guild.v1.Scope scope = 2;
+   */
+  scope?: Scope | undefined;
+
+  /**
+   * @generated from field: string type = 3;
+   */
+  type: string;
+
+  /**
+   * @generated from field: string payload_json = 4;
+   */
+  payloadJson: string;
+
+  /**
+   * Guild events in a channel: visibility by VIEW_CHANNEL. Empty: the whole scope.
+   *
+   * @generated from field: string channel_id = 5;
+   */
+  channelId: string;
+
+  /**
+   * Narrows the audience within the scope to these users (e.g. GUILD_MEMBERS_CHUNK).
+   *
+   * @generated from field: repeated string only_user_ids = 6;
+   */
+  onlyUserIds: string[];
+
+  /**
+   * @generated from field: repeated string content_user_ids = 7;
+   */
+  contentUserIds: string[];
+
+  /**
+   * @generated from field: uint32 required_intent = 8;
+   */
+  requiredIntent: number;
+
+  /**
+   * MESSAGE_CREATE: who to notify by push when they have no session.
+   *
+   * @generated from field: repeated string push_user_ids = 9;
+   */
+  pushUserIds: string[];
+};
+
+/**
+ * Describes the message switchboard.guild.v1.GuildEvent.
+ * Use `create(GuildEventSchema)` to create a new message.
+ */
+export const GuildEventSchema: GenMessage<GuildEvent> = /*@__PURE__*/
+  messageDesc(file_switchboard_guild_v1_guild, 52);
+
+/**
+ * @generated from enum switchboard.guild.v1.ScopeKind
+ */
+export enum ScopeKind {
+  /**
+   * @generated from enum value: SCOPE_KIND_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Events of one guild; keyed in the event log by the guild id.
+   *
+   * @generated from enum value: SCOPE_KIND_GUILD = 1;
+   */
+  GUILD = 1,
+
+  /**
+   * Events addressed to one user (DMs, DM channel changes, joining/leaving guilds).
+   *
+   * @generated from enum value: SCOPE_KIND_USER = 2;
+   */
+  USER = 2,
+}
+
+/**
+ * Describes the enum switchboard.guild.v1.ScopeKind.
+ */
+export const ScopeKindSchema: GenEnum<ScopeKind> = /*@__PURE__*/
+  enumDesc(file_switchboard_guild_v1_guild, 0);
+
+/**
  * @generated from service switchboard.guild.v1.GuildService
  */
 export const GuildService: GenService<{
@@ -59,6 +1881,228 @@ export const GuildService: GenService<{
     methodKind: "unary";
     input: typeof DescribeRequestSchema;
     output: typeof DescribeResponseSchema;
+  },
+  /**
+   * Users: the profile shown in member objects (username, avatar, ...). Idempotent upsert.
+   *
+   * @generated from rpc switchboard.guild.v1.GuildService.UpsertUser
+   */
+  upsertUser: {
+    methodKind: "unary";
+    input: typeof UpsertUserRequestSchema;
+    output: typeof UpsertUserResponseSchema;
+  },
+  /**
+   * Guilds. CreateGuild makes the @everyone role (id = guild id) and the owner's membership.
+   *
+   * @generated from rpc switchboard.guild.v1.GuildService.CreateGuild
+   */
+  createGuild: {
+    methodKind: "unary";
+    input: typeof CreateGuildRequestSchema;
+    output: typeof GuildResponseSchema;
+  },
+  /**
+   * @generated from rpc switchboard.guild.v1.GuildService.UpdateGuild
+   */
+  updateGuild: {
+    methodKind: "unary";
+    input: typeof UpdateGuildRequestSchema;
+    output: typeof GuildResponseSchema;
+  },
+  /**
+   * @generated from rpc switchboard.guild.v1.GuildService.DeleteGuild
+   */
+  deleteGuild: {
+    methodKind: "unary";
+    input: typeof DeleteGuildRequestSchema;
+    output: typeof WriteResponseSchema;
+  },
+  /**
+   * @generated from rpc switchboard.guild.v1.GuildService.GetGuild
+   */
+  getGuild: {
+    methodKind: "unary";
+    input: typeof GetGuildRequestSchema;
+    output: typeof GetGuildResponseSchema;
+  },
+  /**
+   * Channels (text, category) of a guild, and DM / group DM channels.
+   *
+   * @generated from rpc switchboard.guild.v1.GuildService.CreateChannel
+   */
+  createChannel: {
+    methodKind: "unary";
+    input: typeof CreateChannelRequestSchema;
+    output: typeof ChannelResponseSchema;
+  },
+  /**
+   * @generated from rpc switchboard.guild.v1.GuildService.UpdateChannel
+   */
+  updateChannel: {
+    methodKind: "unary";
+    input: typeof UpdateChannelRequestSchema;
+    output: typeof ChannelResponseSchema;
+  },
+  /**
+   * @generated from rpc switchboard.guild.v1.GuildService.DeleteChannel
+   */
+  deleteChannel: {
+    methodKind: "unary";
+    input: typeof DeleteChannelRequestSchema;
+    output: typeof WriteResponseSchema;
+  },
+  /**
+   * @generated from rpc switchboard.guild.v1.GuildService.CreateDmChannel
+   */
+  createDmChannel: {
+    methodKind: "unary";
+    input: typeof CreateDmChannelRequestSchema;
+    output: typeof ChannelResponseSchema;
+  },
+  /**
+   * Roles.
+   *
+   * @generated from rpc switchboard.guild.v1.GuildService.CreateRole
+   */
+  createRole: {
+    methodKind: "unary";
+    input: typeof CreateRoleRequestSchema;
+    output: typeof RoleResponseSchema;
+  },
+  /**
+   * @generated from rpc switchboard.guild.v1.GuildService.UpdateRole
+   */
+  updateRole: {
+    methodKind: "unary";
+    input: typeof UpdateRoleRequestSchema;
+    output: typeof RoleResponseSchema;
+  },
+  /**
+   * @generated from rpc switchboard.guild.v1.GuildService.DeleteRole
+   */
+  deleteRole: {
+    methodKind: "unary";
+    input: typeof DeleteRoleRequestSchema;
+    output: typeof WriteResponseSchema;
+  },
+  /**
+   * Members.
+   *
+   * @generated from rpc switchboard.guild.v1.GuildService.AddMember
+   */
+  addMember: {
+    methodKind: "unary";
+    input: typeof AddMemberRequestSchema;
+    output: typeof MemberResponseSchema;
+  },
+  /**
+   * @generated from rpc switchboard.guild.v1.GuildService.UpdateMember
+   */
+  updateMember: {
+    methodKind: "unary";
+    input: typeof UpdateMemberRequestSchema;
+    output: typeof MemberResponseSchema;
+  },
+  /**
+   * @generated from rpc switchboard.guild.v1.GuildService.RemoveMember
+   */
+  removeMember: {
+    methodKind: "unary";
+    input: typeof RemoveMemberRequestSchema;
+    output: typeof WriteResponseSchema;
+  },
+  /**
+   * Messages are events (not stored here): each gets a snowflake id and a MESSAGE_* dispatch.
+   *
+   * @generated from rpc switchboard.guild.v1.GuildService.CreateMessage
+   */
+  createMessage: {
+    methodKind: "unary";
+    input: typeof CreateMessageRequestSchema;
+    output: typeof MessageResponseSchema;
+  },
+  /**
+   * @generated from rpc switchboard.guild.v1.GuildService.UpdateMessage
+   */
+  updateMessage: {
+    methodKind: "unary";
+    input: typeof UpdateMessageRequestSchema;
+    output: typeof MessageResponseSchema;
+  },
+  /**
+   * @generated from rpc switchboard.guild.v1.GuildService.DeleteMessage
+   */
+  deleteMessage: {
+    methodKind: "unary";
+    input: typeof DeleteMessageRequestSchema;
+    output: typeof WriteResponseSchema;
+  },
+  /**
+   * @generated from rpc switchboard.guild.v1.GuildService.TriggerTyping
+   */
+  triggerTyping: {
+    methodKind: "unary";
+    input: typeof TriggerTypingRequestSchema;
+    output: typeof WriteResponseSchema;
+  },
+  /**
+   * @generated from rpc switchboard.guild.v1.GuildService.AddReaction
+   */
+  addReaction: {
+    methodKind: "unary";
+    input: typeof ReactionRequestSchema;
+    output: typeof WriteResponseSchema;
+  },
+  /**
+   * @generated from rpc switchboard.guild.v1.GuildService.RemoveReaction
+   */
+  removeReaction: {
+    methodKind: "unary";
+    input: typeof ReactionRequestSchema;
+    output: typeof WriteResponseSchema;
+  },
+  /**
+   * A product event of any name, addressed to a guild, a channel (VIEW_CHANNEL decides) or users.
+   *
+   * @generated from rpc switchboard.guild.v1.GuildService.Dispatch
+   */
+  dispatch: {
+    methodKind: "unary";
+    input: typeof DispatchRequestSchema;
+    output: typeof WriteResponseSchema;
+  },
+  /**
+   * Gateway-facing: the guilds of a user on a shard, as GUILD_CREATE payloads, and DM channels.
+   *
+   * @generated from rpc switchboard.guild.v1.GuildService.GetUserGuilds
+   */
+  getUserGuilds: {
+    methodKind: "unary";
+    input: typeof GetUserGuildsRequestSchema;
+    output: typeof GetUserGuildsResponseSchema;
+  },
+  /**
+   * Gateway-facing: op 8 REQUEST_GUILD_MEMBERS, answered as GUILD_MEMBERS_CHUNK payloads.
+   *
+   * @generated from rpc switchboard.guild.v1.GuildService.RequestGuildMembers
+   */
+  requestGuildMembers: {
+    methodKind: "unary";
+    input: typeof RequestGuildMembersRequestSchema;
+    output: typeof RequestGuildMembersResponseSchema;
+  },
+  /**
+   * Gateway-facing: one long-lived stream per (gateway instance, guild instance). The gateway
+   * declares which (scope, user) pairs it holds sessions for and acknowledges what it applied;
+   * the guild instance sends each event of the scopes it owns once, with who may see it.
+   *
+   * @generated from rpc switchboard.guild.v1.GuildService.Fanout
+   */
+  fanout: {
+    methodKind: "bidi_streaming";
+    input: typeof FanoutRequestSchema;
+    output: typeof FanoutMessageSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_switchboard_guild_v1_guild, 0);

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file switchboard/push/v1/push.proto.
  */
 export const file_switchboard_push_v1_push: GenFile = /*@__PURE__*/
-  fileDesc("Ch5zd2l0Y2hib2FyZC9wdXNoL3YxL3B1c2gucHJvdG8SE3N3aXRjaGJvYXJkLnB1c2gudjEiEQoPRGVzY3JpYmVSZXF1ZXN0IkkKEERlc2NyaWJlUmVzcG9uc2USNQoIaW5zdGFuY2UYASABKAsyIy5zd2l0Y2hib2FyZC5jb21tb24udjEuSW5zdGFuY2VJbmZvMmsKC1B1c2hTZXJ2aWNlElwKCERlc2NyaWJlEiQuc3dpdGNoYm9hcmQucHVzaC52MS5EZXNjcmliZVJlcXVlc3QaJS5zd2l0Y2hib2FyZC5wdXNoLnYxLkRlc2NyaWJlUmVzcG9uc2UiA5ACAWIGcHJvdG8z", [file_switchboard_common_v1_instance]);
+  fileDesc("Ch5zd2l0Y2hib2FyZC9wdXNoL3YxL3B1c2gucHJvdG8SE3N3aXRjaGJvYXJkLnB1c2gudjEiEQoPRGVzY3JpYmVSZXF1ZXN0IkkKEERlc2NyaWJlUmVzcG9uc2USNQoIaW5zdGFuY2UYASABKAsyIy5zd2l0Y2hib2FyZC5jb21tb24udjEuSW5zdGFuY2VJbmZvIqgCCgtQdXNoUmVxdWVzdBISCgpyZXF1ZXN0X2lkGAEgASgJEg8KB3VzZXJfaWQYAiABKAkSFAoMY29sbGFwc2Vfa2V5GAMgASgJEg0KBXRpdGxlGAQgASgJEgwKBGJvZHkYBSABKAkSDQoFYmFkZ2UYBiABKA0SEAoIZ3VpbGRfaWQYByABKAkSEgoKY2hhbm5lbF9pZBgIIAEoCRISCgptZXNzYWdlX2lkGAkgASgJEhEKCWF1dGhvcl9pZBgKIAEoCRI4CgRkYXRhGAsgAygLMiouc3dpdGNoYm9hcmQucHVzaC52MS5QdXNoUmVxdWVzdC5EYXRhRW50cnkaKwoJRGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEyawoLUHVzaFNlcnZpY2USXAoIRGVzY3JpYmUSJC5zd2l0Y2hib2FyZC5wdXNoLnYxLkRlc2NyaWJlUmVxdWVzdBolLnN3aXRjaGJvYXJkLnB1c2gudjEuRGVzY3JpYmVSZXNwb25zZSIDkAIBYgZwcm90bzM", [file_switchboard_common_v1_instance]);
 
 /**
  * @generated from message switchboard.push.v1.DescribeRequest
@@ -45,6 +45,84 @@ export type DescribeResponse = Message<"switchboard.push.v1.DescribeResponse"> &
  */
 export const DescribeResponseSchema: GenMessage<DescribeResponse> = /*@__PURE__*/
   messageDesc(file_switchboard_push_v1_push, 1);
+
+/**
+ * A request to notify one user who has no active session (topic `switchboard.push.requests`,
+ * keyed by user id). Produced by the guild service for mentions and DMs.
+ *
+ * @generated from message switchboard.push.v1.PushRequest
+ */
+export type PushRequest = Message<"switchboard.push.v1.PushRequest"> & {
+  /**
+   * Unique per (event, user): the event id and the user id joined by ':'.
+   *
+   * @generated from field: string request_id = 1;
+   */
+  requestId: string;
+
+  /**
+   * @generated from field: string user_id = 2;
+   */
+  userId: string;
+
+  /**
+   * Same key within the collapse window: one notification (e.g. the channel id).
+   *
+   * @generated from field: string collapse_key = 3;
+   */
+  collapseKey: string;
+
+  /**
+   * @generated from field: string title = 4;
+   */
+  title: string;
+
+  /**
+   * @generated from field: string body = 5;
+   */
+  body: string;
+
+  /**
+   * Passed through to the provider when non-zero.
+   *
+   * @generated from field: uint32 badge = 6;
+   */
+  badge: number;
+
+  /**
+   * @generated from field: string guild_id = 7;
+   */
+  guildId: string;
+
+  /**
+   * @generated from field: string channel_id = 8;
+   */
+  channelId: string;
+
+  /**
+   * @generated from field: string message_id = 9;
+   */
+  messageId: string;
+
+  /**
+   * @generated from field: string author_id = 10;
+   */
+  authorId: string;
+
+  /**
+   * Extra key/value data for the app.
+   *
+   * @generated from field: map<string, string> data = 11;
+   */
+  data: { [key: string]: string };
+};
+
+/**
+ * Describes the message switchboard.push.v1.PushRequest.
+ * Use `create(PushRequestSchema)` to create a new message.
+ */
+export const PushRequestSchema: GenMessage<PushRequest> = /*@__PURE__*/
+  messageDesc(file_switchboard_push_v1_push, 2);
 
 /**
  * @generated from service switchboard.push.v1.PushService
