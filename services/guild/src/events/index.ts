@@ -1,0 +1,3 @@
+export * from './topics';
+export * from './scope';
+export * from './guild-event';
