@@ -12,3 +12,4 @@ export * from './db';
 export * from './ids';
 export * from './permissions';
 export * from './service';
+export * from './streams';
