@@ -1,0 +1,3 @@
+export * from './guild-state';
+export { SqlGuildStateLoader } from './sql-state-loader';
+export { MalformedPayloadError } from './payload-fields';
