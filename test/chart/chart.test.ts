@@ -116,6 +116,12 @@ describe('chart – values schema', () => {
     expect(out.stderr).toContain('must be at least 2 x gateway.drainWindowSeconds');
   });
 
+  it('chart – schema – rejects more guild replicas than event partitions (the extra ones would own nothing)', () => {
+    const out = helm(['template', 'sb', CHART, '--set', 'guild.eventPartitions=4', '--set', 'guild.autoscaling.maxReplicas=5']);
+    expect(out.status).not.toBe(0);
+    expect(out.stderr).toContain('guild.autoscaling.maxReplicas must not exceed guild.eventPartitions');
+  });
+
   it('chart – schema – rejects a sessions HPA target above what one gateway accepts', () => {
     const out = helm(['template', 'sb', CHART, '--set', 'gateway.autoscaling.enabled=true', '--set', 'gateway.maxSessions=1000']);
     expect(out.status).not.toBe(0);
@@ -286,6 +292,20 @@ describe.each([
     expect(grpc.containerPort).toBe(GATEWAY_GRPC_PORT);
     // Not scraped through it (the ServiceMonitor selects the metrics Service only).
     expect(peers.metadata.labels?.['switchboard.io/metrics']).toBeUndefined();
+  });
+
+  it('chart – guild – gateways reach every guild instance through the headless guild peers Service', () => {
+    const gateway = envOf('gateway');
+    const guild = envOf('guild');
+    const peers = ofKind(objects, 'Service').find((s) => s.metadata.name === 'sb-switchboard-guild-peers');
+    expect(peers?.spec.clusterIP).toBe('None');
+    // Only ready guild instances: one that is not ready yet owns no partition.
+    expect(peers?.spec.publishNotReadyAddresses).toBeUndefined();
+    expect(matches(peers!.spec.selector, workload('guild').spec.template.metadata.labels)).toBe(true);
+    expect(gateway.get('GUILD_FANOUT_TARGETS')?.value).toBe('dns:sb-switchboard-guild-peers.switchboard.svc.cluster.local:50052');
+    expect(gateway.get('GUILD_ADDRESS')?.value).toBe('sb-switchboard-guild.switchboard.svc.cluster.local:50052');
+    expect(guild.get('GUILD_EVENT_PARTITIONS')?.value).toBe('24');
+    expect(guild.get('GUILD_FANOUT_ACK_TIMEOUT')?.value).toBe('10s');
   });
 
   it('chart – autoscaling – gateway on sessions per pod, the others on CPU, each targeting its workload', () => {
