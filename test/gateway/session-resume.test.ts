@@ -1,6 +1,7 @@
 // Through a real gateway start (embedded mode, the real authenticator and limits) and real
-// sockets with zlib-stream: identify, READY, dispatches, the socket drops, RESUME on a new socket
+// sockets, JSON and ETF with zlib-stream and zstd-stream: identify, READY, dispatches, the socket drops, RESUME on a new socket
 // replays what was missed in order and then RESUMED, and the session goes on with its sequence.
+import type { EncodingName, TransportCompressionName } from '../../services/gateway/src/codec';
 import { GatewayIntent } from '../../services/gateway/src/protocol';
 import { startEmbeddedGateway } from '../../services/gateway/src/testing/embedded-gateway';
 import type { RunningGateway } from '../../services/gateway/src/start';
@@ -23,14 +24,21 @@ describe('gateway – resume over real sockets', () => {
 
   const publish = (id: number) => gateway.edge.registry.dispatchToGuild(GUILD, 'MESSAGE_CREATE', { id: String(id), channel_id: '1', content: `m${id}` });
 
-  it('replays missed dispatches in order, then RESUMED, on a new zlib-stream socket', async () => {
+  // One user per case: IDENTIFY is throttled per user (max_concurrency 1, one per 5 s).
+  it.each<[EncodingName, TransportCompressionName, bigint]>([
+    ['json', 'zlib-stream', USER],
+    ['etf', 'zstd-stream', USER + 1n],
+    ['etf', 'zlib-stream', USER + 2n],
+    ['json', 'zstd-stream', USER + 3n],
+  ])('replays missed dispatches in order, then RESUMED, on a new socket (%s, %s)', async (encoding, compression, user) => {
     const port = gateway.edge.server.port;
-    const first = await TestGatewayClient.connect(port, { compression: 'zlib-stream' });
+    const token = gateway.access.signer.sign({ userId: user, issuedAt: Math.floor(Date.now() / 1000) - 1 });
+    const first = await TestGatewayClient.connect(port, { encoding, compression });
     expect(await first.next()).toMatchObject({ op: 10 });
     first.send({ op: 2, d: { token, intents: GatewayIntent.GUILDS | GatewayIntent.GUILD_MESSAGES, properties: { os: 'linux', browser: 'test', device: 'test' } } });
     const ready = await first.dispatch('READY');
     const sessionId = (ready.d as { session_id: string }).session_id;
-    expect(ready).toMatchObject({ s: 1, d: { v: 10, user: { id: String(USER) }, resume_gateway_url: `ws://127.0.0.1:${port}` } });
+    expect(ready).toMatchObject({ s: 1, d: { v: 10, user: { id: String(user) }, resume_gateway_url: `ws://127.0.0.1:${port}` } });
     const session = gateway.edge.registry.get(sessionId)!;
     gateway.edge.registry.subscribe(session, GUILD);
 
@@ -42,7 +50,7 @@ describe('gateway – resume over real sockets', () => {
     await waitFor(() => session.state === 'detached');
 
     for (const id of [3, 4, 5]) publish(id);
-    const second = await TestGatewayClient.connect(port, { compression: 'zlib-stream' });
+    const second = await TestGatewayClient.connect(port, { encoding, compression });
     await second.next();
     second.send({ op: 6, d: { token, session_id: sessionId, seq: 3 } });
     const replayed = [await second.next((p) => p.op === 0), await second.next((p) => p.op === 0), await second.next((p) => p.op === 0), await second.next((p) => p.op === 0)];

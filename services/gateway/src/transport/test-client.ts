@@ -3,6 +3,7 @@
 import { WebSocket } from 'ws';
 import type { GatewayPayload } from '../codec';
 import { GatewayFrameReader } from '../codec/client';
+import { packTerm } from '../codec/etf-encoding';
 import type { EncodingName, TransportCompressionName } from '../codec';
 
 export interface TestClientOptions {
@@ -15,9 +16,11 @@ export class TestGatewayClient {
   readonly ws: WebSocket;
   readonly received: GatewayPayload[] = [];
   readonly closed: Promise<{ code: number; reason: string }>;
+  readonly #encoding: EncodingName;
   #waiters: (() => void)[] = [];
 
   private constructor(url: string, options: TestClientOptions) {
+    this.#encoding = options.encoding ?? 'json';
     const reader = new GatewayFrameReader({ encoding: options.encoding ?? 'json', compression: options.compression });
     this.ws = new WebSocket(url);
     this.ws.on('message', (data: Buffer, isBinary: boolean) => {
@@ -45,8 +48,10 @@ export class TestGatewayClient {
     return client;
   }
 
+  /** Sends a command in the connection's encoding (ETF clients send binary frames). */
   send(payload: unknown): void {
-    this.ws.send(JSON.stringify(payload));
+    if (this.#encoding === 'etf') this.ws.send(packTerm(payload), { binary: true });
+    else this.ws.send(JSON.stringify(payload));
   }
 
   /** Resolves with the first not-yet-consumed frame matching `match` (frames before it are consumed). */
