@@ -12,6 +12,11 @@ export const commonSpec = {
   host: env.string('SWITCHBOARD_BIND_HOST', { default: '0.0.0.0' }),
   kafkaBrokers: env.list('KAFKA_BROKERS', { default: [] }),
   kafkaClientId: env.optional('KAFKA_CLIENT_ID'),
+  /**
+   * How long a consumer group waits for a silent member before moving its partitions: the bound on
+   * how long a dead instance's keys (guilds, users) go unserved. Heartbeats go every tenth of it.
+   */
+  kafkaSessionTimeoutMs: env.duration('KAFKA_CONSUMER_SESSION_TIMEOUT', { default: 10_000 }),
   /** TLS to the brokers (managed Kafka services require it). */
   kafkaTls: env.bool('KAFKA_TLS', { default: false }),
   /** SASL mechanism when the cluster authenticates clients; unset means no SASL. */

@@ -35,6 +35,10 @@ export function openEventLog(context: ServiceContext, shared?: EventLog): EventL
           clientId: config.kafkaClientId ?? `switchboard-${service}`,
           logger,
           kafka: kafkaSecurity(config),
+          consumer: {
+            sessionTimeout: config.kafkaSessionTimeoutMs,
+            heartbeatInterval: Math.max(100, Math.floor(config.kafkaSessionTimeoutMs / 10)),
+          },
         })
       : new MemoryEventLog({ logger });
   lifecycle.onShutdown(`${service} event log`, () => eventLog.close());

@@ -72,7 +72,7 @@ export class TestGatewayClient {
     }
   }
 
-  dispatch(t: string): Promise<GatewayPayload> {
-    return this.next((payload) => payload.op === 0 && payload.t === t);
+  dispatch(t: string, timeoutMs?: number): Promise<GatewayPayload> {
+    return this.next((payload) => payload.op === 0 && payload.t === t, timeoutMs);
   }
 }

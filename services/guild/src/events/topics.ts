@@ -6,9 +6,9 @@ export const GUILD_EVENTS_TOPIC = 'switchboard.guild.events';
 /** Push requests for users without a session (the push service consumes it; keyed by user id). */
 export const PUSH_REQUESTS_TOPIC = 'switchboard.push.requests';
 
-export function guildTopicSpecs(partitions: number): TopicSpec[] {
+export function guildTopicSpecs(partitions: number, names: { events?: string; push?: string } = {}): TopicSpec[] {
   return [
-    { name: GUILD_EVENTS_TOPIC, partitions, deadLetter: true, config: { 'retention.ms': String(7 * 24 * 3600 * 1000) } },
-    { name: PUSH_REQUESTS_TOPIC, partitions, deadLetter: true },
+    { name: names.events ?? GUILD_EVENTS_TOPIC, partitions, deadLetter: true, config: { 'retention.ms': String(7 * 24 * 3600 * 1000) } },
+    { name: names.push ?? PUSH_REQUESTS_TOPIC, partitions, deadLetter: true },
   ];
 }

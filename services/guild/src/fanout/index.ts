@@ -1,0 +1,88 @@
+// The guild service's fan-out: the Fanout stream server (gateways' interests and acks) and the
+// partition owner (apply, fan out, push, commit after delivery). createFanout wires them.
+import type { EventLog, Registry } from '@switchboard/runtime';
+import { FanoutMetrics } from './fanout-metrics';
+import { FanoutService } from './fanout-service';
+import type { FanoutHandler, FanoutLogger } from './fanout-service';
+import type { GatewayStream } from './gateway-stream';
+import { GuildOwner } from './guild-owner';
+import type { InterestTable } from './interest-table';
+import { PushTrigger } from './push-trigger';
+import type { ScopeStateLoader } from './scope-state';
+
+export { InterestTable } from './interest-table';
+export { GatewayStream } from './gateway-stream';
+export type { AckOutcome, FanoutMessageInit } from './gateway-stream';
+export { FanoutService } from './fanout-service';
+export type { FanoutHandler, FanoutLogger } from './fanout-service';
+export { GuildOwner, DEFAULT_ACK_TIMEOUT_MS, DEFAULT_OWNER_GROUP_ID } from './guild-owner';
+export type { GuildOwnerOptions } from './guild-owner';
+export { PushTrigger, PUSH_BODY_MAX_CHARS } from './push-trigger';
+export { FanoutMetrics } from './fanout-metrics';
+export type { ScopeState, ScopeStateLoader } from './scope-state';
+
+export interface FanoutOptions {
+  eventLog: EventLog;
+  /** Loads a guild's state (GuildStateLoader satisfies it). */
+  loader: ScopeStateLoader;
+  registry: Registry;
+  logger: FanoutLogger;
+  ackTimeoutMs?: number;
+  /** Defaults: GUILD_EVENTS_TOPIC, PUSH_REQUESTS_TOPIC, DEFAULT_OWNER_GROUP_ID. */
+  topic?: string;
+  pushTopic?: string;
+  groupId?: string;
+  /** The events topic's partition count; asked of the log when absent. */
+  partitions?: number;
+  maxAttempts?: number;
+}
+
+export interface Fanout {
+  /** GuildService's `fanout` method: `implement(guildV1.GuildService, { ..., fanout: fanout.handler })`. */
+  readonly handler: FanoutHandler;
+  readonly service: FanoutService;
+  readonly table: InterestTable<GatewayStream>;
+  /** Set by start(). */
+  readonly owner: GuildOwner | undefined;
+  /** Joins the owners' consumer group (the topics must exist: ensureTopics(guildTopicSpecs(n))). */
+  start(): Promise<void>;
+  /** Stops owning (in-flight records finish their ack waits), then ends every gateway stream. */
+  stop(): Promise<void>;
+}
+
+export function createFanout(options: FanoutOptions): Fanout {
+  const metrics = new FanoutMetrics(options.registry);
+  const service = new FanoutService({ metrics, logger: options.logger });
+  const push = new PushTrigger(options.eventLog, service.table, options.pushTopic);
+  let owner: GuildOwner | undefined;
+  return {
+    handler: service.handler,
+    service,
+    table: service.table,
+    get owner() {
+      return owner;
+    },
+    async start() {
+      if (owner) return;
+      owner = await GuildOwner.start({
+        eventLog: options.eventLog,
+        loader: options.loader,
+        table: service.table,
+        push,
+        metrics,
+        logger: options.logger,
+        topic: options.topic,
+        groupId: options.groupId,
+        ackTimeoutMs: options.ackTimeoutMs,
+        partitions: options.partitions,
+        maxAttempts: options.maxAttempts,
+      });
+    },
+    async stop() {
+      const running = owner;
+      owner = undefined;
+      await running?.stop();
+      service.closeAll();
+    },
+  };
+}
