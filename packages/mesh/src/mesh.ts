@@ -9,6 +9,8 @@ import { loadPushConfig, startPush } from '@switchboard/push';
 import type { RunningGateway } from '@switchboard/gateway';
 import { createLogger, createServiceContext, Lifecycle, MemoryEventLog, SnowflakeGenerator } from '@switchboard/runtime';
 import type { EventLog, RunningService } from '@switchboard/runtime';
+import { demoMessageCommand, seedDemoGuild } from './demo';
+import type { DemoGuild } from './demo';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -16,8 +18,8 @@ export interface Mesh {
   readonly lifecycle: Lifecycle;
   readonly eventLog: EventLog;
   readonly services: Record<'guild' | 'presence' | 'push', RunningService> & { gateway: RunningGateway };
-  /** A user id and a token for it, so a newcomer can connect a client at once. */
-  readonly demo: { userId: bigint; token: string };
+  /** A user id and a token for it, and the demo guild they own, so a newcomer can connect at once. */
+  readonly demo: DemoGuild & { token: string };
   stop(): Promise<void>;
 }
 
@@ -41,16 +43,19 @@ export async function startMesh(env: Env = process.env, options: MeshOptions = {
   const eventLog = new MemoryEventLog({ logger });
   lifecycle.onShutdown('event log', () => eventLog.close());
   const shared = { lifecycle };
-  const services = {
-    // Process metrics (CPU, heap, GC) once, on the gateway's registry: the process is shared.
-    guild: await startGuild(createServiceContext('guild', configs.guild, { ...shared, processMetrics: false }), { eventLog }),
-    presence: await startPresence(createServiceContext('presence', configs.presence, { ...shared, processMetrics: false }), { eventLog }),
-    push: await startPush(createServiceContext('push', configs.push, { ...shared, processMetrics: false }), { eventLog }),
-    gateway: await startGateway(createServiceContext('gateway', configs.gateway, shared), { eventLog }),
-  };
-  const userId = new SnowflakeGenerator({ workerId: 0, processId: 0 }).next();
-  const token = services.gateway.access.signer.sign({ userId, issuedAt: Math.floor(Date.now() / 1000) });
-  return { lifecycle, eventLog, services, demo: { userId, token }, stop: () => lifecycle.shutdown('stop') };
+  // Process metrics (CPU, heap, GC) once, on the gateway's registry: the process is shared.
+  const guild = await startGuild(createServiceContext('guild', configs.guild, { ...shared, processMetrics: false }), { eventLog });
+  const presence = await startPresence(createServiceContext('presence', configs.presence, { ...shared, processMetrics: false }), { eventLog });
+  const push = await startPush(createServiceContext('push', configs.push, { ...shared, processMetrics: false }), { eventLog });
+  // The gateway reaches the guild service over gRPC, as in a cluster (its port may be OS-picked).
+  const guildAddress = `127.0.0.1:${guild.grpcPort}`;
+  const gatewayConfig = loadGatewayConfig({ GUILD_ADDRESS: guildAddress, ...env });
+  const gateway = await startGateway(createServiceContext('gateway', gatewayConfig, shared), { eventLog });
+  const services = { guild, presence, push, gateway };
+  const ids = new SnowflakeGenerator({ workerId: 31, processId: 31 });
+  const demo = await seedDemoGuild(guildAddress, ids.next(), ids.next());
+  const token = gateway.access.signer.sign({ userId: demo.userId, issuedAt: Math.floor(Date.now() / 1000) });
+  return { lifecycle, eventLog, services, demo: { ...demo, token }, stop: () => lifecycle.shutdown('stop') };
 }
 
 /** The lines `make dev` prints so a newcomer knows where everything is. */
@@ -65,6 +70,8 @@ export function describeMesh(mesh: Mesh): string {
     ...rows,
     `  clients:  ${gatewayUrl}/?v=10&encoding=json  (REST base for discord.js: http://localhost:${mesh.services.gateway.edge.server.port}/api)`,
     `  token:    ${mesh.demo.token}   (user ${mesh.demo.userId}; mint more: node services/gateway/dist/cli.js mint-token --user ID)`,
+    `  demo:     guild ${mesh.demo.guildId} with #general ${mesh.demo.channelId}; post a message to it with`,
+    `            ${demoMessageCommand(mesh.services.guild.grpcPort, mesh.demo)}`,
     '  try:     grpcurl -plaintext localhost:' + mesh.services.guild.grpcPort + ' list   (make grpcurl installs it into .local/bin)',
     'Ctrl-C stops everything.',
   ].join('\n');

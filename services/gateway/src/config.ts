@@ -1,6 +1,7 @@
 // The gateway service's settings, on top of the common ones (mode, Kafka, database, logging).
-import { env, loadServiceConfig, requireDatabase } from '@switchboard/runtime';
+import { env, loadServiceConfig, requireDatabase, requireSetting } from '@switchboard/runtime';
 import { resolveTokenSecret, validatePublicUrl } from './auth/token-secret';
+import { guildLinkSpec } from './guild-link/guild-instances';
 import { gatewayEdgeSpec } from './transport/edge-config';
 
 export const gatewaySpec = {
@@ -22,6 +23,8 @@ export const gatewaySpec = {
   maxSessions: env.int('GATEWAY_MAX_SESSIONS', { default: 25_000, min: 1 }),
   // session/, transport/ (issue 3): public port, heartbeats, resume window, replay and send-queue bounds
   ...gatewayEdgeSpec,
+  // guild-link/: GUILD_ADDRESS, GUILD_FANOUT_TARGETS (unset GUILD_ADDRESS → no guild service: no guilds, op 8 dropped)
+  ...guildLinkSpec,
 };
 
 export type GatewayConfig = ReturnType<typeof loadGatewayConfig>;
@@ -30,5 +33,8 @@ export function loadGatewayConfig(source: Readonly<Record<string, string | undef
   const config = loadServiceConfig(gatewaySpec, source);
   requireDatabase(config);
   validatePublicUrl(config.publicUrl);
+  if (config.guildFanoutTargets !== undefined) {
+    requireSetting(config.guildAddress !== undefined, 'GUILD_ADDRESS', 'is required when GUILD_FANOUT_TARGETS is set');
+  }
   return { ...config, ...resolveTokenSecret(config.mode, config.tokenSecret) };
 }

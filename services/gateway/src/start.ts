@@ -7,6 +7,9 @@ import type { Database, EventLog, RunningService, ServiceContext } from '@switch
 import { createGatewayAccess } from './auth/access';
 import type { GatewayAccess } from './auth/access';
 import { accessSettings } from './auth/access';
+import type { GatewayConfig } from './config';
+import { startGuildLink } from './guild-link';
+import type { GuildLink } from './guild-link';
 import { SessionPeerService } from './handoff/peer-service';
 import type { PeerResolver } from './handoff/peer-resolver';
 import { edgePartsFromAccess, startGatewayEdge } from './transport/edge';
@@ -29,6 +32,8 @@ export interface RunningGateway extends RunningService {
   readonly access: GatewayAccess;
   /** The Gateway v10 WebSocket edge: sessions, fan-out registry, public server (transport/edge.ts). */
   readonly edge: GatewayEdge;
+  /** The guild service link (guild-link/), when GUILD_ADDRESS is set. */
+  readonly guildLink: GuildLink | undefined;
 }
 
 export async function startGateway(context: ServiceContext, deps: GatewayDependencies = {}): Promise<RunningGateway> {
@@ -46,10 +51,34 @@ export async function startGateway(context: ServiceContext, deps: GatewayDepende
   });
   // Started after serve(): its shutdown step (drain the WebSockets, serve handoffs of this
   // instance's sessions over the still-running gRPC server) then runs before the others.
+  const config = context.config as Partial<GatewayConfig>;
+  let guildLink: GuildLink | undefined;
+  const guildAddress = config.guildAddress;
+  if (guildAddress === undefined && context.config.mode === 'cluster') {
+    context.logger.warn('GUILD_ADDRESS is not set: sessions get no guilds and op 8 is dropped');
+  }
   edge = await startGatewayEdge(context, {
     ...edgePartsFromAccess(access, accessSettings(context)),
     ...(deps.peers ? { peers: deps.peers } : {}),
+    ...(guildAddress === undefined ? {} : {
+      guildLink: async (registry) => (guildLink = await startGuildLink({
+        registry,
+        instanceId: context.instance.instanceId,
+        guildAddress,
+        targets: config.guildFanoutTargets,
+        logger: context.logger,
+        metricsRegistry: context.registry,
+        settings: pickDefined(config),
+      })),
+    }),
     beforeDrain: () => running.ops.markNotReady(),
   });
-  return { ...running, eventLog, database, access, edge };
+  return { ...running, eventLog, database, access, edge, guildLink };
+}
+
+/** The guild link's tunables from the config (unset ones keep the link's defaults). */
+function pickDefined(config: Partial<GatewayConfig>) {
+  const { guildFanoutDnsIntervalMs, guildSyncTimeoutMs, guildCallTimeoutMs, memberRequestLimit, memberRequestWindowMs } = config;
+  const settings = { guildFanoutDnsIntervalMs, guildSyncTimeoutMs, guildCallTimeoutMs, memberRequestLimit, memberRequestWindowMs };
+  return Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined));
 }

@@ -60,9 +60,23 @@ export interface GuildSnapshot {
   payload: Record<string, unknown>;
 }
 
+/** What IDENTIFY says about the guilds it wants. */
+export interface ReadyGuildsOptions {
+  /** IDENTIFY large_threshold (50–250): larger guilds omit offline members from GUILD_CREATE. */
+  largeThreshold?: number;
+}
+
 export interface GuildDirectory {
-  /** The guilds of `userId` that fall on `shard` ([id, count]). */
-  readyGuilds(userId: bigint, shard: readonly [number, number]): Promise<GuildSnapshot[]>;
+  /**
+   * The guilds of `userId` that fall on `shard` ([id, count]). A rejection closes the connection
+   * with 4000 (or the error's `closeCode`).
+   */
+  readyGuilds(userId: bigint, shard: readonly [number, number], options?: ReadyGuildsOptions): Promise<GuildSnapshot[]>;
+  /**
+   * Resolves once the guild service streams this instance every scope its registered sessions
+   * need (a session taken over from a peer waits for it before the peer lets go). Never rejects.
+   */
+  syncInterests?(): Promise<void>;
 }
 
 export interface PresencePayload {

@@ -19,6 +19,17 @@ export interface GuildDispatchOptions {
   receivedAt?: number;
 }
 
+/**
+ * Told when the registry's (session, guild) subscriptions and sessions change: the guild link
+ * derives from it which (scope, user) pairs this instance must receive events for.
+ */
+export interface SessionRegistryObserver {
+  sessionAdded(session: Session): void;
+  sessionRemoved(session: Session): void;
+  subscribed(session: Session, guildId: string): void;
+  unsubscribed(session: Session, guildId: string): void;
+}
+
 const SHAPES: readonly DispatchShape[] = ['json', 'etf', 'json+payload-zlib'];
 
 /** The encoded variants of one event, built on first use. */
@@ -52,6 +63,7 @@ export class SessionRegistry implements SessionDirectory {
   readonly #byUser = new Map<bigint, Set<Session>>();
   readonly #payloadCompressor: PayloadCompressor;
   readonly #metrics: GatewayMetrics | undefined;
+  readonly #observers: SessionRegistryObserver[] = [];
 
   constructor(options: { payloadCompressor?: PayloadCompressor; metrics?: GatewayMetrics } = {}) {
     this.#payloadCompressor = options.payloadCompressor ?? new PayloadCompressor();
@@ -70,17 +82,37 @@ export class SessionRegistry implements SessionDirectory {
     return this.#byId.get(sessionId);
   }
 
+  /** The sessions of `userId` held here (any state, any shard). */
+  sessionsOf(userId: bigint): ReadonlySet<Session> {
+    return this.#byUser.get(userId) ?? EMPTY;
+  }
+
+  /** Registers an observer of subscriptions; it is told only of changes made after this call. */
+  observe(observer: SessionRegistryObserver): () => void {
+    this.#observers.push(observer);
+    return () => {
+      const index = this.#observers.indexOf(observer);
+      if (index >= 0) this.#observers.splice(index, 1);
+    };
+  }
+
   add(session: Session, guildIds: readonly string[]): void {
     this.#byId.set(session.id!, session);
     addTo(this.#byUser, session.userId, session);
-    for (const guildId of guildIds) addTo(this.#byGuild, guildId, session);
+    for (const observer of this.#observers) observer.sessionAdded(session);
+    for (const guildId of guildIds) {
+      if (addTo(this.#byGuild, guildId, session)) for (const observer of this.#observers) observer.subscribed(session, guildId);
+    }
   }
 
   remove(session: Session): void {
     if (this.#byId.get(session.id!) !== session) return;
     this.#byId.delete(session.id!);
     removeFrom(this.#byUser, session.userId, session);
-    for (const guildId of session.guildIds) removeFrom(this.#byGuild, guildId, session);
+    for (const guildId of session.guildIds) {
+      if (removeFrom(this.#byGuild, guildId, session)) for (const observer of this.#observers) observer.unsubscribed(session, guildId);
+    }
+    for (const observer of this.#observers) observer.sessionRemoved(session);
   }
 
   encode(shape: DispatchShape, t: string, d: unknown): EncodedDispatch {
@@ -115,12 +147,16 @@ export class SessionRegistry implements SessionDirectory {
   }
 
   /** Sends a direct event (DMs, user-scoped) to every session of `userIds` on shard 0. */
-  dispatchToUsers(userIds: Iterable<bigint>, t: string, d: Record<string, unknown>, options: { receivedAt?: number } = {}): number {
+  dispatchToUsers(
+    userIds: Iterable<bigint>, t: string, d: Record<string, unknown>,
+    options: { receivedAt?: number; filter?: (session: Session) => boolean } = {},
+  ): number {
     const cache = new ShapeCache(this, t, d);
     let delivered = 0;
     for (const userId of userIds) {
       for (const session of this.#byUser.get(userId) ?? []) {
         if (session.shardId !== 0 || !intentAllows(session.intents, t, false)) continue;
+        if (options.filter && !options.filter(session)) continue;
         session.deliver(cache.get(session.shape, false));
         delivered += 1;
       }
@@ -129,10 +165,30 @@ export class SessionRegistry implements SessionDirectory {
     return delivered;
   }
 
+  /** Sends one dispatch to one session (GUILD_MEMBERS_CHUNK, a late GUILD_CREATE); false if it is gone. */
+  dispatchToSession(sessionId: string, t: string, d: Record<string, unknown>): boolean {
+    const session = this.#byId.get(sessionId);
+    if (!session) return false;
+    session.deliver(this.encode(session.shape, t, d));
+    return true;
+  }
+
   /** Subscribes a session to a guild it joined after READY (the caller sends GUILD_CREATE). */
   subscribe(session: Session, guildId: string): void {
     session.trackGuild(guildId);
-    addTo(this.#byGuild, guildId, session);
+    if (this.#byId.get(session.id!) !== session) return;
+    if (addTo(this.#byGuild, guildId, session)) for (const observer of this.#observers) observer.subscribed(session, guildId);
+  }
+
+  /** Ends a session's subscription to a guild it left, or that was deleted. */
+  unsubscribe(session: Session, guildId: string): void {
+    session.untrackGuild(guildId);
+    if (removeFrom(this.#byGuild, guildId, session)) for (const observer of this.#observers) observer.unsubscribed(session, guildId);
+  }
+
+  /** Every session subscribed to `guildId` (a copy: callers may unsubscribe while iterating). */
+  subscribersOf(guildId: string): Session[] {
+    return [...(this.#byGuild.get(guildId) ?? [])];
   }
 
   #observe(receivedAt: number | undefined): void {
@@ -141,13 +197,21 @@ export class SessionRegistry implements SessionDirectory {
   }
 }
 
-function addTo<K>(map: Map<K, Set<Session>>, key: K, session: Session): void {
+const EMPTY: ReadonlySet<Session> = new Set();
+
+/** Adds `session` under `key`; true if it was not there yet. */
+function addTo<K>(map: Map<K, Set<Session>>, key: K, session: Session): boolean {
   let set = map.get(key);
   if (!set) map.set(key, (set = new Set()));
+  if (set.has(session)) return false;
   set.add(session);
+  return true;
 }
 
-function removeFrom<K>(map: Map<K, Set<Session>>, key: K, session: Session): void {
+/** Removes `session` from under `key`; true if it was there. */
+function removeFrom<K>(map: Map<K, Set<Session>>, key: K, session: Session): boolean {
   const set = map.get(key);
-  if (set?.delete(session) && set.size === 0) map.delete(key);
+  if (!set?.delete(session)) return false;
+  if (set.size === 0) map.delete(key);
+  return true;
 }

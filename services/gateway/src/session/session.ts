@@ -126,6 +126,12 @@ export class Session implements WheelEntry {
     if (!this.#guildIds.includes(guildId)) this.#guildIds.push(guildId);
   }
 
+  /** Forgets a guild the user left or that was deleted (SessionRegistry.unsubscribe). */
+  untrackGuild(guildId: string): void {
+    const index = this.#guildIds.indexOf(guildId);
+    if (index >= 0) this.#guildIds.splice(index, 1);
+  }
+
   /** Asks the client for an immediate heartbeat (op 1). */
   requestHeartbeat(): void {
     this.#link?.sendPayload({ op: GatewayOpcode.HEARTBEAT, d: null });
@@ -211,7 +217,7 @@ export class Session implements WheelEntry {
       this.#invalidSession();
       return;
     }
-    const guilds = await ports.guilds.readyGuilds(identity.userId, command.shard);
+    const guilds = await ports.guilds.readyGuilds(identity.userId, command.shard, { largeThreshold: command.largeThreshold });
     if (this.#state !== SessionState.IDENTIFYING) return;
     this.#becomeReady(command, identity, guilds);
   }
@@ -308,6 +314,8 @@ export class Session implements WheelEntry {
     // Subscribed from now on; what arrives before the release waits in #pending, unnumbered.
     this.#pending = [];
     directory.add(this, this.#guildIds);
+    // The guild service must stream this session's scopes here before the origin lets go of it.
+    await ports.guilds.syncInterests?.();
     let tail: SessionTail;
     try {
       tail = await handoff.release(origin, command.sessionId, instanceId, snapshot.nextSeq - 1);

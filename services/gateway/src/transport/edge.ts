@@ -33,6 +33,11 @@ export interface GatewayEdgeParts {
   presence?: PresenceSink;
   /** Until the guild service exists: op 8 is accepted and dropped. */
   members?: MemberRequester;
+  /**
+   * The link to the guild service (guild-link/), started once the registry exists; its directory
+   * and member requester replace `guilds` / `members`. Closed after the drain, on shutdown.
+   */
+  guildLink?: (registry: SessionRegistry) => Promise<{ directory: GuildDirectory; members: MemberRequester; close(): Promise<void> }>;
   /** Overrides of the environment's settings (tests). */
   config?: Partial<GatewayEdgeConfig>;
   /** Where peer gateway instances serve gRPC (cross-instance resume); default: GATEWAY_PEER_ADDRESS_TEMPLATE. */
@@ -76,6 +81,9 @@ export async function startGatewayEdge(context: ServiceContext, parts: GatewayEd
   const handoff = peers ? new GrpcSessionHandoff(peers, { timeoutMs: config.peerTimeoutMs }) : undefined;
   const metrics = new GatewayMetrics(context.registry);
   const registry = new SessionRegistry({ metrics });
+  const guildLink = parts.guildLink ? await parts.guildLink(registry) : undefined;
+  // Registered before the edge's step, so it runs after it (LIFO): events flow while sessions drain.
+  if (guildLink) context.lifecycle.onShutdown('guild link', () => guildLink.close());
   const wheel = new HeartbeatWheel({ tickMs: 1000, horizonMs: Math.max(config.resumeWindowMs, config.heartbeatIntervalMs + config.heartbeatSlackMs) });
   const env: SessionEnvironment = {
     settings: {
@@ -90,9 +98,9 @@ export async function startGatewayEdge(context: ServiceContext, parts: GatewayEd
       authenticator: parts.authenticator,
       identifyGate: parts.identifyGate,
       commandLimiter: parts.commandLimiter,
-      guilds: parts.guilds ?? new InMemoryGuildDirectory(),
+      guilds: guildLink?.directory ?? parts.guilds ?? new InMemoryGuildDirectory(),
       presence: parts.presence ?? new DiscardingPresenceSink(),
-      members: parts.members ?? new DiscardingMemberRequester(),
+      members: guildLink?.members ?? parts.members ?? new DiscardingMemberRequester(),
       handoff,
     },
     directory: registry,

@@ -3,7 +3,6 @@
 import { randomBytes } from 'node:crypto';
 import { loadMigrations, migrate, openDatabase } from '@switchboard/runtime';
 import type { Database } from '@switchboard/runtime';
-import { requireDatabaseUrl } from '../../../../test/support/backing-services';
 import { GUILD_MIGRATIONS_DIR } from '../start';
 
 export type TestDatabaseKind = 'pglite' | 'postgresql';
@@ -20,7 +19,10 @@ export async function openTestGuildDatabase(kind: TestDatabaseKind): Promise<Tes
     await migrate(database, migrations, { table: 'guild_schema_migrations' });
     return { database, teardown: () => database.close() };
   }
-  const url = requireDatabaseUrl();
+  // As test/support/backing-services.ts requireDatabaseUrl(); read here because this module is
+  // built with the service (dist/), which cannot reach the repository's test/ folder.
+  const url = process.env.SWITCHBOARD_TEST_DATABASE_URL;
+  if (!url) throw new Error('SWITCHBOARD_TEST_DATABASE_URL is not set: run tests through jest (its global setup starts PostgreSQL)');
   const schema = `test_guild_${randomBytes(6).toString('hex')}`;
   const admin = await openDatabase({ url, poolSize: 1 });
   await admin.exec(`CREATE SCHEMA ${schema}`);
