@@ -25,6 +25,12 @@ export const guildSpec = {
   ownerJoinDelayMs: env.duration('GUILD_OWNER_JOIN_DELAY', { default: 15_000 }),
   /** How long an owner waits for a gateway to acknowledge an event before closing its stream. */
   fanoutAckTimeoutMs: env.duration('GUILD_FANOUT_ACK_TIMEOUT', { default: 10_000 }),
+  /**
+   * Guilds with more members than this are "large" for fan-out: messages, reactions and typing go
+   * only to sessions looking at the guild (op 14) and to the users they mention; other sessions
+   * are passive and get only state changes. Also where member lists stop listing offline members.
+   */
+  passiveThreshold: env.int('GUILD_PASSIVE_THRESHOLD', { default: 1000, min: 1 }),
 };
 
 export type GuildConfig = ReturnType<typeof loadGuildConfig>;

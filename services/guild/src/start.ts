@@ -8,7 +8,7 @@ import type { Database, EventLog, RunningService, ServiceContext } from '@switch
 import { createGuildApi } from './api';
 import type { GuildConfig } from './config';
 import { EventLogGuildEventPublisher, guildTopicSpecs } from './events';
-import { createFanout } from './fanout';
+import { createFanout, SqlMemberListLoader } from './fanout';
 import type { Fanout } from './fanout';
 import { leaseSnowflakeGenerator } from './snowflake-worker';
 import { SqlGuildStateLoader } from './state';
@@ -29,7 +29,7 @@ export interface RunningGuild extends RunningService {
   readonly joined: Promise<void>;
 }
 
-type GuildSettings = Pick<GuildConfig, 'eventPartitions' | 'eventsTopic' | 'pushTopic' | 'ownerGroup' | 'fanoutAckTimeoutMs' | 'ownerJoinDelayMs'>;
+type GuildSettings = Pick<GuildConfig, 'eventPartitions' | 'eventsTopic' | 'pushTopic' | 'ownerGroup' | 'fanoutAckTimeoutMs' | 'ownerJoinDelayMs' | 'passiveThreshold'>;
 
 export async function startGuild(context: ServiceContext, deps: GuildDependencies = {}): Promise<RunningGuild> {
   const settings = context.config as typeof context.config & GuildSettings;
@@ -47,6 +47,8 @@ export async function startGuild(context: ServiceContext, deps: GuildDependencie
     topic: settings.eventsTopic,
     pushTopic: settings.pushTopic,
     partitions: settings.eventPartitions,
+    passiveThreshold: settings.passiveThreshold,
+    memberListLoader: new SqlMemberListLoader(database),
   });
   const api = createGuildApi({ database, publisher: new EventLogGuildEventPublisher(eventLog, settings.eventsTopic), ids, logger: context.logger });
   const running = await serve(context, {

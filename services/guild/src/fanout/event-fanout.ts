@@ -13,23 +13,36 @@ import type { FanoutMetrics } from './fanout-metrics';
 import type { FanoutLogger } from './fanout-service';
 import type { AckOutcome, GatewayStream } from './gateway-stream';
 import type { InterestTable } from './interest-table';
+import { passiveAudience } from './passive-audience';
 import type { ScopeState } from './scope-state';
 
-/** Sends the event to every interested stream with a visible user; returns the streams sent to. */
+/**
+ * Sends the event to every interested stream with a visible user; returns the streams sent to.
+ * `passiveThreshold`: guilds with more members send message traffic only to active users and the
+ * users it names (see passive-audience.ts); undefined = never.
+ */
 export function sendToStreams(
   event: DecodedEvent,
   record: ConsumedRecord,
   state: ScopeState | undefined,
   table: InterestTable<GatewayStream>,
   metrics: FanoutMetrics,
+  passiveThreshold?: number,
 ): GatewayStream[] {
   const sent: GatewayStream[] = [];
+  const passive = passiveAudience(event, state, passiveThreshold);
   // Copy: a send never changes the table, but a closing stream would (its interests are dropped).
   for (const [stream, interested] of [...table.streamsFor(event.scopeKey)]) {
-    const visible = visibleUsers(event, state, interested);
+    let visible = visibleUsers(event, state, interested);
+    if (passive) visible = passive.narrow(visible, table.activeUsers(stream, event.scopeKey));
     const visibility = encodeVisibility(visible, interested);
     if (!visibility) continue;
-    const message = create(guildV1.FanoutMessageSchema, { kind: { case: 'event', value: fanoutEvent(event, record, visibility) } });
+    const value = fanoutEvent(event, record, visibility);
+    if (passive) {
+      value.activeOnly = true;
+      value.mentionedUserIds = passive.mentionedAmong(visible);
+    }
+    const message = create(guildV1.FanoutMessageSchema, { kind: { case: 'event', value } });
     if (!stream.send(message)) continue;
     sent.push(stream);
     metrics.messagesSent.inc();

@@ -25,6 +25,10 @@ export class FanoutMetrics {
   readonly ackTimeouts: Counter;
   readonly pushRequests: Counter;
   readonly partitionsOwned: Gauge;
+  readonly memberLists: Gauge;
+  readonly memberListSubscriptions: Gauge;
+  readonly memberListUpdatesSent: Counter;
+  readonly memberListOpsSent: Counter;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -52,6 +56,18 @@ export class FanoutMetrics {
     });
     this.partitionsOwned = new Gauge({
       name: 'guild_fanout_partitions_owned', help: 'Guild event partitions this instance owns.', registers,
+    });
+    this.memberLists = new Gauge({
+      name: 'guild_fanout_member_lists', help: 'Member lists held (one per guild and visibility with a subscriber; owner only).', registers,
+    });
+    this.memberListSubscriptions = new Gauge({
+      name: 'guild_fanout_member_list_subscriptions', help: 'Member-list subscriptions the gateways declared to this instance.', registers,
+    });
+    this.memberListUpdatesSent = new Counter({
+      name: 'guild_fanout_member_list_updates_sent_total', help: 'GUILD_MEMBER_LIST_UPDATE FanoutEvents sent to gateway streams.', registers,
+    });
+    this.memberListOpsSent = new Counter({
+      name: 'guild_fanout_member_list_ops_sent_total', help: 'Member-list ops (SYNC, INSERT, UPDATE, DELETE) in the updates sent.', registers,
     });
   }
 }

@@ -7,23 +7,38 @@ import { guildV1 } from '@switchboard/proto';
 import { InvalidArgumentError, UnavailableError } from '@switchboard/runtime';
 import type { BidiStreamingHandler, HandlerContext, Logger } from '@switchboard/runtime';
 import type { FanoutMetrics } from './fanout-metrics';
-import { parseAck, parseHello, parseInterestChange } from './fanout-requests';
+import { parseAck, parseHello, parseInterestChange, parseMemberListRequest } from './fanout-requests';
+import type { InterestPair, ParsedMemberListRequest } from './fanout-requests';
 import { GatewayStream } from './gateway-stream';
 import { InterestTable } from './interest-table';
 
 export type FanoutLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
 export type FanoutHandler = BidiStreamingHandler<typeof guildV1.FanoutRequestSchema, typeof guildV1.FanoutMessageSchema>;
 
+/** What else wants to know about a stream's requests (the member lists). Called synchronously. */
+export interface FanoutStreamListener {
+  /** After an interest change applied: the pairs that actually came and went on this stream. */
+  interestsChanged(stream: GatewayStream, added: readonly InterestPair[], removed: readonly InterestPair[]): void;
+  memberListRequest(stream: GatewayStream, request: ParsedMemberListRequest): void;
+  /** After the stream's interests were dropped; `held` = the scopes and users it held. */
+  streamClosed(stream: GatewayStream, held: ReadonlyMap<string, ReadonlySet<bigint>>): void;
+}
+
 export interface FanoutServiceDeps {
   metrics: FanoutMetrics;
   logger: FanoutLogger;
+  listener?: FanoutStreamListener;
+  /** Default: a new one. */
+  table?: InterestTable<GatewayStream>;
 }
 
 export class FanoutService {
-  readonly table = new InterestTable<GatewayStream>();
+  readonly table: InterestTable<GatewayStream>;
   readonly #streams = new Set<GatewayStream>();
 
-  constructor(private readonly deps: FanoutServiceDeps) {}
+  constructor(private readonly deps: FanoutServiceDeps) {
+    this.table = deps.table ?? new InterestTable<GatewayStream>();
+  }
 
   /** The `fanout` method of GuildService (for implement / implementPartially). */
   readonly handler: FanoutHandler = (requests, ctx) => {
@@ -80,15 +95,25 @@ export class FanoutService {
         stream.recordAck(partition, offset);
         return;
       }
+      case 'memberList': {
+        // Validated on every instance, lists or not (a bad request ends the stream wherever it lands).
+        const parsed = parseMemberListRequest(kind.value);
+        this.deps.listener?.memberListRequest(stream, parsed);
+        return;
+      }
       default:
-        throw new InvalidArgumentError('kind', 'one of hello, interest or ack is required');
+        throw new InvalidArgumentError('kind', 'one of hello, interest, ack or member_list is required');
     }
   }
 
   #applyInterest(stream: GatewayStream, change: guildV1.InterestChange): void {
     const parsed = parseInterestChange(change);
-    for (const { scopeKey, userId } of parsed.add) this.table.add(stream, scopeKey, userId);
-    for (const { scopeKey, userId } of parsed.remove) this.table.remove(stream, scopeKey, userId);
+    const added = parsed.add.filter(({ scopeKey, userId }) => this.table.add(stream, scopeKey, userId));
+    // Activations after the adds of the same change (so they find the interest), before its removes.
+    for (const { scopeKey, userId } of parsed.activate) this.table.activate(stream, scopeKey, userId);
+    for (const { scopeKey, userId } of parsed.deactivate) this.table.deactivate(stream, scopeKey, userId);
+    const removed = parsed.remove.filter(({ scopeKey, userId }) => this.table.remove(stream, scopeKey, userId));
+    if (added.length > 0 || removed.length > 0) this.deps.listener?.interestsChanged(stream, added, removed);
     if (parsed.syncId !== 0n) {
       stream.send(create(guildV1.FanoutMessageSchema, { kind: { case: 'interestApplied', value: { syncId: parsed.syncId } } }));
     }
@@ -96,7 +121,9 @@ export class FanoutService {
 
   #forget(stream: GatewayStream): void {
     this.#streams.delete(stream);
+    const held = new Map([...this.table.scopesOf(stream)].map(([scope, users]) => [scope, new Set(users)] as const));
     this.table.removeStream(stream);
+    this.deps.listener?.streamClosed(stream, held);
     if (stream.greeted) {
       this.deps.metrics.gatewayStreams.dec();
       this.deps.logger.info({ gateway: stream.gatewayInstanceId, stream: stream.id }, 'fanout stream closed');

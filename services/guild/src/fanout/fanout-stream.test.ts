@@ -94,6 +94,17 @@ describe('fanout – stream server', () => {
     expect((gw.error as InvalidArgumentError).field).toBe(field);
   });
 
+  it.each([
+    ['a user scope', { scope: { kind: guildV1.ScopeKind.USER, id: '7' }, userId: '7' }, 'interest.activate[0].scope.kind'],
+    ['a malformed user id', { scope: { kind: guildV1.ScopeKind.GUILD, id: '10' }, userId: 'x' }, 'interest.activate[0].user_id'],
+  ])('refuses activating %s', async (_what, interest, field) => {
+    const gw = gateway();
+    gw.hello();
+    gw.send({ kind: { case: 'interest', value: { activate: [interest], syncId: 1n } } });
+    await until(() => gw.finished, 'the stream to end');
+    expect((gw.error as InvalidArgumentError).field).toBe(field);
+  });
+
   it('refuses a second hello and a malformed ack offset', async () => {
     const twice = gateway();
     twice.hello();

@@ -5,7 +5,7 @@ import { guildV1 } from '@switchboard/proto';
 import {
   AsyncQueue, closeClient, createClient, createGrpcServer, createLogger, implementPartially, listen,
 } from '@switchboard/runtime';
-import type { GrpcServer, Logger, ServiceClient } from '@switchboard/runtime';
+import type { GrpcServer, Logger, OverwriteView, ServiceClient } from '@switchboard/runtime';
 import type { FanoutHandler } from './fanout-service';
 import type { ScopeState, ScopeStateLoader } from './scope-state';
 
@@ -14,6 +14,8 @@ export class FakeScopeState implements ScopeState {
   /** "user:channel" pairs that may not view. */
   readonly hidden: Set<string>;
   readonly applied: string[] = [];
+  /** Per channel; a channel absent here is known with no overwrites (the "everyone" list). */
+  readonly overwrites = new Map<bigint, OverwriteView[]>();
 
   constructor(init: { members: bigint[]; hidden?: Array<[bigint, bigint]> }) {
     this.members = new Set(init.members);
@@ -26,6 +28,14 @@ export class FakeScopeState implements ScopeState {
 
   isMember(userId: bigint): boolean {
     return this.members.has(userId);
+  }
+
+  memberCount(): number {
+    return this.members.size;
+  }
+
+  channelOverwrites(channelId: bigint): Iterable<OverwriteView> | undefined {
+    return this.overwrites.get(channelId) ?? [];
   }
 
   /** Understands member add/remove and a test event hiding a channel from a user. */
@@ -159,7 +169,8 @@ export class FakeGateway {
       for await (const message of this.client.fanout(this.requests, { signal: this.#cancel.signal })) {
         this.messages.push(message);
         if (message.kind.case === 'event') this.onEvent?.(message.kind.value);
-        if (message.kind.case === 'event' && this.autoAck) this.ack(message.kind.value.partition, message.kind.value.offset);
+        // Messages without an offset (member-list SYNCs, ops of interest changes) are not acked.
+        if (message.kind.case === 'event' && this.autoAck && message.kind.value.offset !== '') this.ack(message.kind.value.partition, message.kind.value.offset);
       }
       this.ended = true;
     } catch (err) {

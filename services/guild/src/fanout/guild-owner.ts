@@ -3,6 +3,7 @@
 // once) it applies the event to the guild's state, fans it out to the interested gateway streams,
 // triggers push notifications, and resolves only after every stream it sent to acked the offset,
 // so the offset commits only after delivery and a dead owner's successor redelivers the rest.
+import { partitionFor } from '@switchboard/runtime';
 import type { ConsumedRecord, EventLog, RecordHandlerContext, Subscription, TopicPartition } from '@switchboard/runtime';
 import { GUILD_EVENTS_TOPIC } from '../events';
 import type { DecodedEvent } from './decoded-event';
@@ -43,6 +44,22 @@ export interface GuildOwnerOptions {
    * lost for every gateway, so the owner insists rather than skip it.
    */
   maxAttempts?: number;
+  /**
+   * Guilds with more members than this send message traffic only to active sessions and the users
+   * it names (passive sessions); undefined = never.
+   */
+  passiveThreshold?: number;
+  /** The guild states, when shared with the member lists (default: a cache over `loader`). */
+  states?: ScopeStateCache;
+  /** The member lists: told of each applied record and of ownership changes. */
+  lists?: OwnerListHooks;
+}
+
+/** What the owner tells the member lists (MemberListHub). */
+export interface OwnerListHooks {
+  afterEvent(event: DecodedEvent, record: ConsumedRecord, state: ScopeState | undefined): GatewayStream[];
+  ownershipChanged(): void;
+  dropGuild(guildId: bigint): void;
 }
 
 export class GuildOwner {
@@ -59,7 +76,7 @@ export class GuildOwner {
     this.#topic = options.topic ?? GUILD_EVENTS_TOPIC;
     this.#partitionCount = partitionCount;
     this.#ackTimeoutMs = options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS;
-    this.#states = new ScopeStateCache(options.loader);
+    this.#states = options.states ?? new ScopeStateCache(options.loader);
   }
 
   /** Joins the owners' consumer group; resolves once consumption started. */
@@ -88,6 +105,11 @@ export class GuildOwner {
     return [...this.#owned].sort((a, b) => a - b);
   }
 
+  /** Whether this instance owns the partition of the guild's events now. */
+  ownsGuild(guildId: bigint): boolean {
+    return this.#owned.has(partitionFor(`g:${guildId}`, this.#partitionCount));
+  }
+
   /** Graceful: finishes the in-flight records (acks included), commits, leaves the group. */
   async stop(): Promise<void> {
     const subscription = this.#subscription;
@@ -105,8 +127,10 @@ export class GuildOwner {
     // channel no longer exists and nobody could); every other change governs its own fan-out.
     const before = VISIBLE_BEFORE_APPLY.has(event.event.type);
     if (state && !before) this.#apply(state, event);
-    const sent = sendToStreams(event, record, state, table, metrics);
+    const sent = sendToStreams(event, record, state, table, metrics, this.#options.passiveThreshold);
     if (state && before) this.#apply(state, event);
+    // The list ops the change causes, in the same turn (after the event itself: sub_index 1, 2, …).
+    for (const stream of this.#options.lists?.afterEvent(event, record, state) ?? []) if (!sent.includes(stream)) sent.push(stream);
     // Both settle before the handler does: a failed push produce must not leave ack waits running
     // into the retry, which sends the event again anyway (gateways drop what they applied).
     const [pushed, acked] = await Promise.allSettled([
@@ -116,7 +140,10 @@ export class GuildOwner {
     if (pushed.status === 'rejected') throw pushed.reason;
     if (acked.status === 'rejected') throw acked.reason;
     if (pushed.value > 0) metrics.pushRequests.inc(pushed.value);
-    if (isGuildScope(event) && event.event.type === 'GUILD_DELETE') this.#states.drop(event.scopeId);
+    if (isGuildScope(event) && event.event.type === 'GUILD_DELETE') {
+      this.#states.drop(event.scopeId);
+      this.#options.lists?.dropGuild(event.scopeId);
+    }
   }
 
   async #stateOf(event: DecodedEvent): Promise<ScopeState | undefined> {
@@ -144,6 +171,7 @@ export class GuildOwner {
     for (const { topic, partition } of partitions) if (topic === this.#topic) this.#owned.add(partition);
     this.#options.metrics.partitionsOwned.set(this.#owned.size);
     this.#options.logger.info({ partitions: this.ownedPartitions() }, 'guild event partitions assigned');
+    this.#options.lists?.ownershipChanged();
   }
 
   #revoked(partitions: TopicPartition[]): void {
@@ -157,5 +185,6 @@ export class GuildOwner {
     const dropped = this.#states.dropPartitions(lost, this.#partitionCount);
     this.#options.metrics.partitionsOwned.set(this.#owned.size);
     this.#options.logger.info({ revoked: [...lost], statesDropped: dropped, partitions: this.ownedPartitions() }, 'guild event partitions revoked');
+    this.#options.lists?.ownershipChanged();
   }
 }

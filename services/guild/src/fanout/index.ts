@@ -6,8 +6,13 @@ import { FanoutService } from './fanout-service';
 import type { FanoutHandler, FanoutLogger } from './fanout-service';
 import type { GatewayStream } from './gateway-stream';
 import { GuildOwner } from './guild-owner';
-import type { InterestTable } from './interest-table';
+import { InterestTable } from './interest-table';
+import { MemberListHub } from './member-list-hub';
+import { InterestPresence } from './member-presence';
+import type { MemberPresence } from './member-presence';
+import type { MemberListLoader } from './member-list-loader';
 import { PushTrigger } from './push-trigger';
+import { ScopeStateCache } from './scope-state';
 import type { ScopeStateLoader } from './scope-state';
 
 export { InterestTable } from './interest-table';
@@ -20,6 +25,11 @@ export type { GuildOwnerOptions } from './guild-owner';
 export { PushTrigger, PUSH_BODY_MAX_CHARS } from './push-trigger';
 export { FanoutMetrics } from './fanout-metrics';
 export type { ScopeState, ScopeStateLoader } from './scope-state';
+export { MemberListHub } from './member-list-hub';
+export { InterestPresence } from './member-presence';
+export type { MemberPresence } from './member-presence';
+export { SqlMemberListLoader } from './member-list-loader';
+export type { GuildListData, MemberListLoader, MemberProfile } from './member-list-loader';
 
 export interface FanoutOptions {
   eventLog: EventLog;
@@ -35,6 +45,12 @@ export interface FanoutOptions {
   /** The events topic's partition count; asked of the log when absent. */
   partitions?: number;
   maxAttempts?: number;
+  /** Large-guild threshold for passive sessions (GUILD_PASSIVE_THRESHOLD); undefined = never. */
+  passiveThreshold?: number;
+  /** Member lists (op 14): their source of names and roles; without it, list requests are ignored. */
+  memberListLoader?: MemberListLoader;
+  /** Members' status in the lists; default online while some gateway holds a session (InterestPresence). */
+  presence?: MemberPresence;
 }
 
 export interface Fanout {
@@ -42,6 +58,8 @@ export interface Fanout {
   readonly handler: FanoutHandler;
   readonly service: FanoutService;
   readonly table: InterestTable<GatewayStream>;
+  /** The member lists, when a memberListLoader was given. */
+  readonly lists: MemberListHub | undefined;
   /** Set by start(). */
   readonly owner: GuildOwner | undefined;
   /** Joins the owners' consumer group (the topics must exist: ensureTopics(guildTopicSpecs(n))). */
@@ -52,13 +70,22 @@ export interface Fanout {
 
 export function createFanout(options: FanoutOptions): Fanout {
   const metrics = new FanoutMetrics(options.registry);
-  const service = new FanoutService({ metrics, logger: options.logger });
-  const push = new PushTrigger(options.eventLog, service.table, options.pushTopic);
+  const table = new InterestTable<GatewayStream>();
+  const states = new ScopeStateCache(options.loader);
   let owner: GuildOwner | undefined;
+  const lists = options.memberListLoader
+    ? new MemberListHub({
+        loader: options.memberListLoader, states, presence: options.presence ?? new InterestPresence(table), metrics, logger: options.logger,
+      })
+    : undefined;
+  if (lists) lists.ownership = { owns: (guildId) => owner?.ownsGuild(guildId) ?? false };
+  const service = new FanoutService({ metrics, logger: options.logger, table, ...(lists ? { listener: lists } : {}) });
+  const push = new PushTrigger(options.eventLog, service.table, options.pushTopic);
   return {
     handler: service.handler,
     service,
     table: service.table,
+    lists,
     get owner() {
       return owner;
     },
@@ -76,7 +103,12 @@ export function createFanout(options: FanoutOptions): Fanout {
         ackTimeoutMs: options.ackTimeoutMs,
         partitions: options.partitions,
         maxAttempts: options.maxAttempts,
+        passiveThreshold: options.passiveThreshold,
+        states,
+        ...(lists ? { lists } : {}),
       });
+      // The group may have assigned partitions before `owner` was set: look again.
+      lists?.ownershipChanged();
     },
     async stop() {
       const running = owner;

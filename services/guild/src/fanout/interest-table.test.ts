@@ -62,4 +62,33 @@ describe('fanout – interest table', () => {
     expect(table.hasInterest(g1, 2n)).toBe(true);
     expect(table.hasInterest(g1, 3n)).toBe(false);
   });
+
+  it('keeps active pairs per stream, only for pairs the stream is interested in', () => {
+    const table = new InterestTable<string>();
+    table.add('a', g1, 1n);
+    table.add('b', g1, 1n);
+    expect(table.activate('a', g1, 1n)).toBe(true);
+    expect(table.activate('a', g1, 1n)).toBe(false);
+    // No interest, no activation.
+    expect(table.activate('a', g1, 2n)).toBe(false);
+    expect([...table.activeUsers('a', g1)]).toEqual([1n]);
+    expect(table.activeUsers('b', g1).size).toBe(0);
+    expect(table.deactivate('a', g1, 1n)).toBe(true);
+    expect(table.deactivate('a', g1, 1n)).toBe(false);
+    expect(table.activeUsers('a', g1).size).toBe(0);
+  });
+
+  it('clears an activation with its interest or its stream', () => {
+    const table = new InterestTable<string>();
+    table.add('a', g1, 1n);
+    table.add('a', g2, 1n);
+    table.activate('a', g1, 1n);
+    table.activate('a', g2, 1n);
+    table.remove('a', g1, 1n);
+    table.add('a', g1, 1n);
+    expect(table.activeUsers('a', g1).size).toBe(0);
+    table.removeStream('a');
+    table.add('a', g2, 1n);
+    expect(table.activeUsers('a', g2).size).toBe(0);
+  });
 });

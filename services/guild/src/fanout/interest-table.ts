@@ -4,10 +4,16 @@
 //
 // Add and remove are idempotent per (stream, scope, user): the gateway refcounts its sessions and
 // sends one add when the first session of a user subscribes to a scope, one remove after the last.
+//
+// Per stream it also keeps which interested (guild, user) pairs are *active* (some session of the
+// user on that gateway looks at the guild, op 14): large guilds send message traffic only to those.
+// Active is a subset of interested: removing the interest (or the stream) clears it, and an
+// activation of a pair the stream holds no interest in is ignored.
 
 export class InterestTable<S> {
   readonly #byStream = new Map<S, Map<string, Set<bigint>>>();
   readonly #byScope = new Map<string, Map<S, Set<bigint>>>();
+  readonly #active = new Map<S, Map<string, Set<bigint>>>();
 
   /** Records the interest; false when it was already there. */
   add(stream: S, scopeKey: string, userId: bigint): boolean {
@@ -25,6 +31,7 @@ export class InterestTable<S> {
     const scopes = this.#byStream.get(stream);
     const users = scopes?.get(scopeKey);
     if (!scopes || !users?.delete(userId)) return false;
+    this.deactivate(stream, scopeKey, userId);
     if (users.size === 0) {
       scopes.delete(scopeKey);
       if (scopes.size === 0) this.#byStream.delete(stream);
@@ -38,8 +45,33 @@ export class InterestTable<S> {
     const scopes = this.#byStream.get(stream);
     if (!scopes) return false;
     this.#byStream.delete(stream);
+    this.#active.delete(stream);
     for (const scopeKey of scopes.keys()) this.#forgetScopeOf(stream, scopeKey);
     return true;
+  }
+
+  /** Marks an interested pair active; false when already active or not interested. */
+  activate(stream: S, scopeKey: string, userId: bigint): boolean {
+    if (!this.#byStream.get(stream)?.get(scopeKey)?.has(userId)) return false;
+    const active = getOrCreate(getOrCreate(this.#active, stream, () => new Map<string, Set<bigint>>()), scopeKey, () => new Set<bigint>());
+    if (active.has(userId)) return false;
+    active.add(userId);
+    return true;
+  }
+
+  /** Marks the pair passive again; false when it was not active. */
+  deactivate(stream: S, scopeKey: string, userId: bigint): boolean {
+    const scopes = this.#active.get(stream);
+    const active = scopes?.get(scopeKey);
+    if (!scopes || !active?.delete(userId)) return false;
+    if (active.size === 0) scopes.delete(scopeKey);
+    if (scopes.size === 0) this.#active.delete(stream);
+    return true;
+  }
+
+  /** The stream's active users in a scope (a live view: do not mutate). */
+  activeUsers(stream: S, scopeKey: string): ReadonlySet<bigint> {
+    return this.#active.get(stream)?.get(scopeKey) ?? EMPTY_SET;
   }
 
   /** The streams interested in a scope, each with its interested users (live views: do not mutate). */
@@ -81,6 +113,7 @@ export class InterestTable<S> {
 }
 
 const EMPTY: ReadonlyMap<never, never> = new Map<never, never>();
+const EMPTY_SET: ReadonlySet<never> = new Set<never>();
 
 function getOrCreate<K, V>(map: Map<K, V>, key: K, make: () => V): V {
   let value = map.get(key);

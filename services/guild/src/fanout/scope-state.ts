@@ -1,12 +1,17 @@
 // The little the fan-out needs of a guild's in-memory state (services/guild/src/state's GuildState
 // satisfies it), and a cache of the states of the guilds this instance owns.
 import { partitionFor } from '@switchboard/runtime';
+import type { OverwriteView } from '@switchboard/runtime';
 import type { GuildState, GuildStateLoader } from '../state/guild-state';
 
 export interface ScopeState {
   /** Whether the user is a member who may view the channel (VIEW_CHANNEL). */
   canView(userId: bigint, channelId: bigint): boolean;
   isMember(userId: bigint): boolean;
+  /** How many members the guild has (large guilds treat passive sessions differently). */
+  memberCount(): number;
+  /** The channel's permission overwrites (its member list's visibility); undefined when unknown. */
+  channelOverwrites(channelId: bigint): Iterable<OverwriteView> | undefined;
   /** Applies a state-changing dispatch; others are ignored. Idempotent (events may be redelivered). */
   apply(type: string, payload: Record<string, unknown>): void;
 }
@@ -28,15 +33,30 @@ export type GuildStateLoaderFitsScopeStateLoader = Holds<GuildStateLoader extend
  */
 export class ScopeStateCache {
   readonly #states = new Map<bigint, ScopeState>();
+  /**
+   * Loads in flight: the member lists ask for a state outside the partition's record order, and
+   * two loads of one guild must not race (the later one would replace a state events were applied to).
+   */
+  readonly #loading = new Map<bigint, Promise<ScopeState | undefined>>();
 
   constructor(private readonly loader: ScopeStateLoader) {}
 
   async get(guildId: bigint): Promise<ScopeState | undefined> {
     const cached = this.#states.get(guildId);
     if (cached) return cached;
-    const loaded = await this.loader.load(guildId);
-    if (loaded) this.#states.set(guildId, loaded);
-    return loaded;
+    let loading = this.#loading.get(guildId);
+    if (!loading) {
+      loading = this.loader.load(guildId).finally(() => this.#loading.delete(guildId));
+      this.#loading.set(guildId, loading);
+    }
+    const loaded = await loading;
+    if (loaded && !this.#states.has(guildId)) this.#states.set(guildId, loaded);
+    return this.#states.get(guildId) ?? loaded;
+  }
+
+  /** The cached state, without loading. */
+  peek(guildId: bigint): ScopeState | undefined {
+    return this.#states.get(guildId);
   }
 
   has(guildId: bigint): boolean {

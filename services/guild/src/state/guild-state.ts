@@ -53,6 +53,16 @@ export class GuildState implements GuildView {
     return !this.deleted && this.members.has(userId);
   }
 
+  /** How many members the guild has now (0 once deleted). */
+  memberCount(): number {
+    return this.deleted ? 0 : this.members.size;
+  }
+
+  /** The channel's permission overwrites; undefined when the channel is unknown. */
+  channelOverwrites(channelId: bigint): Iterable<OverwriteView> | undefined {
+    return this.channels.get(channelId)?.overwrites.values();
+  }
+
   /** Effective permissions of a member in a channel of this guild (0 when either is unknown). */
   permissionsIn(userId: bigint, channelId: bigint): bigint {
     const member = this.members.get(userId);
