@@ -136,9 +136,9 @@ export class FakeGuildServer {
     return { guilds: onShard.map((guild) => ({ guildId: guild.guildId, payloadJson: JSON.stringify(guild.payload) })) };
   }
 
-  private requestGuildMembers(request: guildV1.RequestGuildMembersRequest): MessageInitShape<typeof guildV1.RequestGuildMembersResponseSchema> {
+  private async *requestGuildMembers(request: guildV1.RequestGuildMembersRequest): AsyncIterable<MessageInitShape<typeof guildV1.GuildMembersChunkSchema>> {
     this.memberRequests.push(request);
-    return { chunkJson: this.memberChunks(request).map((chunk) => JSON.stringify(chunk)) };
+    for (const chunk of this.memberChunks(request)) yield { chunkJson: JSON.stringify(chunk) };
   }
 }
 

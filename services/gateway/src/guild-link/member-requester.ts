@@ -115,7 +115,7 @@ export class GrpcMemberRequester implements MemberRequester {
   async #request(sessionId: string, userId: bigint, request: MemberRequest): Promise<void> {
     const { client, registry, timeoutMs, logger } = this.#options;
     try {
-      const response = await client.requestGuildMembers({
+      const chunks = client.requestGuildMembers({
         guildId: request.guildId,
         userId: userId.toString(),
         query: request.query,
@@ -124,8 +124,9 @@ export class GrpcMemberRequester implements MemberRequester {
         presences: request.presences,
         nonce: request.nonce,
       }, { timeoutMs });
-      for (const chunk of response.chunkJson) {
-        if (!registry.dispatchToSession(sessionId, 'GUILD_MEMBERS_CHUNK', JSON.parse(chunk) as Record<string, unknown>)) return;
+      // Each chunk goes out as it arrives: a thousand-chunk answer is never held here whole.
+      for await (const chunk of chunks) {
+        if (!registry.dispatchToSession(sessionId, 'GUILD_MEMBERS_CHUNK', JSON.parse(chunk.chunkJson) as Record<string, unknown>)) return;
       }
     } catch (error) {
       // Not a member, unknown guild, guild service down: Discord sends nothing either.

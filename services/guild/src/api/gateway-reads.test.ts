@@ -100,8 +100,13 @@ describe('guild api – RequestGuildMembers', () => {
   });
   afterAll(() => h.stop());
 
-  const chunksOf = async (request: Parameters<ApiHarness['client']['requestGuildMembers']>[0]) =>
-    (await h.client.requestGuildMembers(request)).chunkJson.map((json) => JSON.parse(json));
+  // The chunks arrive as a stream, one message each.
+  const drain = async (request: Parameters<ApiHarness['client']['requestGuildMembers']>[0]) => {
+    const chunks: any[] = [];
+    for await (const chunk of h.client.requestGuildMembers(request)) chunks.push(JSON.parse(chunk.chunkJson));
+    return chunks;
+  };
+  const chunksOf = drain;
 
   it('answers every member of 2,500 in 3 chunks of at most 1000', async () => {
     const chunks = await chunksOf({ guildId, userId: owner, nonce: 'abc', presences: true });
@@ -137,11 +142,11 @@ describe('guild api – RequestGuildMembers', () => {
 
   it('needs the requester to be a member and validates limit and user_ids', async () => {
     const [stranger] = (await createUsers(h.client, 1)) as [string];
-    expect(await rejection(h.client.requestGuildMembers({ guildId, userId: stranger }))).toMatchObject({ name: 'PermissionDeniedError' });
-    expect(await rejection(h.client.requestGuildMembers({ guildId, userId: owner, query: 'a', limit: 0 }))).toMatchObject({ field: 'limit' });
-    expect(await rejection(h.client.requestGuildMembers({ guildId, userId: owner, query: '', limit: 101 }))).toMatchObject({ field: 'limit' });
+    expect(await rejection(drain({ guildId, userId: stranger }))).toMatchObject({ name: 'PermissionDeniedError' });
+    expect(await rejection(drain({ guildId, userId: owner, query: 'a', limit: 0 }))).toMatchObject({ field: 'limit' });
+    expect(await rejection(drain({ guildId, userId: owner, query: '', limit: 101 }))).toMatchObject({ field: 'limit' });
     const tooMany = Array.from({ length: 101 }, (_, i) => String(2_000_000 + i));
-    expect(await rejection(h.client.requestGuildMembers({ guildId, userId: owner, userIds: tooMany }))).toMatchObject({ field: 'user_ids' });
-    expect(await rejection(h.client.requestGuildMembers({ guildId: '3', userId: owner }))).toMatchObject({ name: 'NotFoundError' });
+    expect(await rejection(drain({ guildId, userId: owner, userIds: tooMany }))).toMatchObject({ field: 'user_ids' });
+    expect(await rejection(drain({ guildId: '3', userId: owner }))).toMatchObject({ name: 'NotFoundError' });
   });
 });

@@ -1,6 +1,7 @@
 // RequestGuildMembers (gateway op 8): members by username/nick prefix, by id, or all of them,
-// answered as GUILD_MEMBERS_CHUNK payloads of at most 1000 members. "All" is read in keyset
-// pages of one chunk each, so no single query returns the whole member list.
+// streamed as GUILD_MEMBERS_CHUNK payloads of at most 1000 members. "All" is read in keyset
+// pages of one chunk each, each sent before the next is read, so neither a query nor a message
+// ever holds the whole member list.
 import type { guildV1 } from '@switchboard/proto';
 import { InvalidArgumentError, NotFoundError, PermissionDeniedError } from '@switchboard/runtime';
 import type { Queryable } from '@switchboard/runtime';
@@ -16,64 +17,84 @@ export const MEMBERS_PER_CHUNK = 1000;
 export const MAX_QUERY_LIMIT = 100;
 
 interface Selection {
-  pages: MemberRow[][];
+  /** How many chunks will be sent (chunk_count). */
+  count: number;
+  pages: AsyncIterable<MemberRow[]>;
   notFound?: bigint[];
 }
 
-async function allMembers(q: Queryable, guildId: bigint): Promise<Selection> {
-  const pages: MemberRow[][] = [];
-  let after = 0n;
-  for (;;) {
-    const page = await members.getMembersPage(q, guildId, after, MEMBERS_PER_CHUNK);
-    if (page.length > 0) pages.push(page);
-    if (page.length < MEMBERS_PER_CHUNK) return { pages };
-    after = page[page.length - 1]!.user_id;
+/**
+ * Every member, a page per chunk. chunk_count comes from the guild's member count when the request
+ * starts; members who join while the pages are read may be left out (a request is a snapshot).
+ */
+function allMembers(q: Queryable, guildId: bigint, memberCount: number): Selection {
+  const count = Math.max(1, Math.ceil(memberCount / MEMBERS_PER_CHUNK));
+  async function* pages(): AsyncIterable<MemberRow[]> {
+    let after = 0n;
+    for (let index = 0; index < count; index += 1) {
+      const page = await members.getMembersPage(q, guildId, after, MEMBERS_PER_CHUNK);
+      yield page;
+      if (page.length < MEMBERS_PER_CHUNK) return;
+      after = page[page.length - 1]!.user_id;
+    }
   }
+  return { count, pages: pages() };
 }
 
-async function select(q: Queryable, guildId: bigint, request: guildV1.RequestGuildMembersRequest): Promise<Selection> {
+async function* one(page: MemberRow[]): AsyncIterable<MemberRow[]> {
+  yield page;
+}
+
+async function select(q: Queryable, guildId: bigint, memberCount: number, request: guildV1.RequestGuildMembersRequest): Promise<Selection> {
   if (request.userIds.length > 0) {
     if (request.query !== '') throw new InvalidArgumentError('user_ids', 'is exclusive with query');
     const ids = [...new Set(v.snowflakes(request.userIds, 'user_ids'))];
     if (ids.length > v.MAX_REQUESTED_USER_IDS) throw new InvalidArgumentError('user_ids', `must hold at most ${v.MAX_REQUESTED_USER_IDS} ids`);
     const found = await members.getMembersByIds(q, guildId, ids);
-    return { pages: [found], notFound: ids.filter((id) => !found.some((m) => m.user_id === id)) };
+    return { count: 1, pages: one(found), notFound: ids.filter((id) => !found.some((m) => m.user_id === id)) };
   }
-  if (request.query === '' && request.limit === 0) return allMembers(q, guildId);
+  if (request.query === '' && request.limit === 0) return allMembers(q, guildId, memberCount);
   if (request.limit < 1 || request.limit > MAX_QUERY_LIMIT) {
     throw new InvalidArgumentError('limit', `must be 1–${MAX_QUERY_LIMIT} (0 only with an empty query)`);
   }
   v.maxLength(request.query, 'query', 100);
-  return { pages: [await members.searchMembers(q, guildId, request.query, request.limit)] };
+  return { count: 1, pages: one(await members.searchMembers(q, guildId, request.query, request.limit)) };
 }
 
-function chunks(guildId: bigint, selection: Selection, request: guildV1.RequestGuildMembersRequest): string[] {
-  // Always at least one chunk, so the requester learns "none" too.
-  const pages = selection.pages.length > 0 ? selection.pages : [[]];
-  return pages.map((page, index) => {
-    const chunk: Json = {
-      guild_id: guildId.toString(),
-      members: page.map((m) => memberPayload(m)),
-      chunk_index: index,
-      chunk_count: pages.length,
-    };
-    if (selection.notFound && index === 0) chunk.not_found = selection.notFound.map(String);
-    if (request.presences) chunk.presences = [];
-    if (request.nonce !== '') chunk.nonce = request.nonce;
-    return JSON.stringify(chunk);
-  });
+async function* chunks(guildId: bigint, selection: Selection, request: guildV1.RequestGuildMembersRequest): AsyncIterable<{ chunkJson: string }> {
+  // Exactly chunk_count chunks, at least one, so the requester learns "none" too.
+  let index = 0;
+  for await (const page of selection.pages) {
+    yield { chunkJson: chunkJson(guildId, page, index, selection, request) };
+    index += 1;
+  }
+  for (; index < selection.count; index += 1) yield { chunkJson: chunkJson(guildId, [], index, selection, request) };
+}
+
+function chunkJson(guildId: bigint, page: MemberRow[], index: number, selection: Selection, request: guildV1.RequestGuildMembersRequest): string {
+  const chunk: Json = {
+    guild_id: guildId.toString(),
+    members: page.map((m) => memberPayload(m)),
+    chunk_index: index,
+    chunk_count: selection.count,
+  };
+  if (selection.notFound && index === 0) chunk.not_found = selection.notFound.map(String);
+  if (request.presences) chunk.presences = [];
+  if (request.nonce !== '') chunk.nonce = request.nonce;
+  return JSON.stringify(chunk);
 }
 
 export function guildMemberHandlers(deps: GuildApiDeps) {
   return {
-    async requestGuildMembers(request: guildV1.RequestGuildMembersRequest) {
+    async *requestGuildMembers(request: guildV1.RequestGuildMembersRequest): AsyncIterable<{ chunkJson: string }> {
       const guildId = v.snowflake(request.guildId, 'guild_id');
       const userId = v.snowflake(request.userId, 'user_id');
       v.maxLength(request.nonce, 'nonce', 32);
       const q = deps.database;
-      if (!(await getGuild(q, guildId))) throw new NotFoundError(`unknown guild ${guildId}`);
+      const guild = await getGuild(q, guildId);
+      if (!guild) throw new NotFoundError(`unknown guild ${guildId}`);
       if (!(await members.getMember(q, guildId, userId))) throw new PermissionDeniedError(`user ${userId} is not a member of guild ${guildId}`);
-      return { chunkJson: chunks(guildId, await select(q, guildId, request), request) };
+      yield* chunks(guildId, await select(q, guildId, Number(guild.member_count), request), request);
     },
   };
 }

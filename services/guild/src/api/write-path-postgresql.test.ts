@@ -146,7 +146,9 @@ describe('guild api – write path on PostgreSQL', () => {
     const self = payload.members.find((m: any) => m.user.id === member);
     expect(self.roles).toEqual([role!.id]);
     expect(new Date(self.joined_at).toISOString()).toBe(self.joined_at);
-    const [chunk] = (await h.client.requestGuildMembers({ guildId, userId: member, query: 'USER', limit: 10 })).chunkJson.map((j) => JSON.parse(j));
+    const chunks: any[] = [];
+    for await (const streamed of h.client.requestGuildMembers({ guildId, userId: member, query: 'USER', limit: 10 })) chunks.push(JSON.parse(streamed.chunkJson));
+    const [chunk] = chunks;
     expect(chunk.members).toHaveLength(2);
   });
 });
