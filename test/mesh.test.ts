@@ -5,7 +5,9 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { Mesh, startMesh } from '@switchboard/mesh';
+import { demoMessageCommand, Mesh, startMesh } from '@switchboard/mesh';
+import { GatewayIntent } from '../services/gateway/src/protocol';
+import { TestGatewayClient } from '../services/gateway/src/transport/test-client';
 import { REPO_ROOT } from './support/processes';
 
 const run = promisify(execFile);
@@ -59,6 +61,23 @@ describe('make dev mesh (embedded: in-memory event log, PGlite)', () => {
     expect(await ok.json()).toMatchObject({ shards: 1, session_start_limit: { max_concurrency: 1 } });
     const forged = await fetch(`${base}/gateway/bot`, { headers: { authorization: `Bot ${mesh.demo.token}x` } });
     expect(forged.status).toBe(401);
+  });
+
+  it('seeds a demo guild: the demo token gets it at READY and sees a message the printed grpcurl command posts', async () => {
+    const client = await TestGatewayClient.connect(mesh.services.gateway.edge.server.port);
+    try {
+      await client.next((p) => p.op === 10);
+      client.send({ op: 2, d: { token: mesh.demo.token, intents: GatewayIntent.GUILDS | GatewayIntent.GUILD_MESSAGES, properties: { os: 'l', browser: 'b', device: 'd' } } });
+      expect((await client.dispatch('READY')).d).toMatchObject({ guilds: [{ id: mesh.demo.guildId, unavailable: true }] });
+      expect((await client.dispatch('GUILD_CREATE')).d).toMatchObject({ id: mesh.demo.guildId, name: 'Switchboard demo' });
+      // The command describeMesh prints, run with the real grpcurl.
+      const command = demoMessageCommand(mesh.services.guild.grpcPort, mesh.demo);
+      const body = /-d '([^']+)'/.exec(command)![1]!;
+      await grpcurl('-d', body, `127.0.0.1:${mesh.services.guild.grpcPort}`, 'switchboard.guild.v1.GuildService/CreateMessage');
+      expect((await client.dispatch('MESSAGE_CREATE')).d).toMatchObject({ channel_id: mesh.demo.channelId, author: { username: 'friend' } });
+    } finally {
+      client.ws.close(1000);
+    }
   });
 
   it('shares one in-memory event log between the services', () => {
