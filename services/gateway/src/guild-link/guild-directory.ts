@@ -14,6 +14,15 @@ export class GuildDirectoryError extends Error {
   readonly closeCode = 4000;
 }
 
+/** Too many guilds for one session: the client must shard (close 4011, not resumable). */
+export class ShardingRequiredError extends Error {
+  override readonly name = 'ShardingRequiredError';
+  readonly closeCode = 4011;
+}
+
+/** Discord's bound: a session (shard) holds at most 2,500 guilds. */
+export const DEFAULT_MAX_GUILDS_PER_SHARD = 2_500;
+
 export interface GrpcGuildDirectoryOptions {
   client: GuildClient;
   tracker: InterestTracker;
@@ -22,6 +31,8 @@ export interface GrpcGuildDirectoryOptions {
   sync: () => Promise<void>;
   timeoutMs: number;
   logger: LinkLogger;
+  /** More guilds than this on one shard closes the connection with 4011 (default 2,500). */
+  maxGuildsPerShard?: number;
 }
 
 export class GrpcGuildDirectory implements GuildDirectory {
@@ -43,8 +54,17 @@ export class GrpcGuildDirectory implements GuildDirectory {
     try {
       await sync();
       const response = await client.getUserGuilds({ userId: user, shardId, shardCount, largeThreshold: options.largeThreshold ?? 50 }, { timeoutMs });
+      const max = this.#options.maxGuildsPerShard ?? DEFAULT_MAX_GUILDS_PER_SHARD;
+      if (response.guilds.length > max) {
+        throw new ShardingRequiredError(`${response.guilds.length} guilds on shard [${shardId}, ${shardCount}]: at most ${max} per session`);
+      }
       guilds = response.guilds.map((guild) => ({ id: guild.guildId, payload: JSON.parse(guild.payloadJson) as Record<string, unknown> }));
     } catch (error) {
+      if (error instanceof ShardingRequiredError) {
+        releaseUser();
+        recording.stop();
+        throw error;
+      }
       releaseUser();
       recording.stop();
       logger.warn({ userId: user, err: error }, 'GetUserGuilds failed: READY refused');
