@@ -32,8 +32,29 @@ export interface MembershipRecording {
 
 const NO_ORIGIN: EventOrigin = { ack: () => undefined };
 
+/** Which sessions are active in a guild (op 14): large guilds' message traffic goes to those. */
+export interface ActiveSessions {
+  activeSessions(guildId: string): ReadonlySet<Session>;
+  isActive(session: Session, guildId: string): boolean;
+}
+
+const NO_ACTIVITY: ActiveSessions = { activeSessions: () => new Set(), isActive: () => false };
+
+/** Where an applied message sits in the log: several messages derived from one record share its offset. */
+interface LogPosition {
+  offset: bigint;
+  subIndex: number;
+}
+
+function atOrBefore(position: LogPosition, applied: LogPosition | undefined): boolean {
+  if (applied === undefined) return false;
+  return position.offset < applied.offset || (position.offset === applied.offset && position.subIndex <= applied.subIndex);
+}
+
 export interface EventApplierOptions {
   registry: SessionRegistry;
+  /** Who is active where; unset → nobody (active_only events reach the mentioned users only). */
+  activity?: ActiveSessions | undefined;
   /** Waits until every guild instance applied the interest changes made so far. */
   sync: () => Promise<void>;
   logger: LinkLogger;
@@ -64,10 +85,17 @@ export function audienceFilter(event: guildV1.FanoutEvent, visible = visibilityF
   return visible ? (session) => visible(session) && needs(session) : needs;
 }
 
+/** A user-scoped event naming sessions (session_ids) reaches those only. */
+function onlySessions(event: guildV1.FanoutEvent, filter: SessionFilter | undefined): SessionFilter | undefined {
+  if (event.sessionIds.length === 0) return filter;
+  const named = new Set(event.sessionIds);
+  return (session) => named.has(session.id!) && (!filter || filter(session));
+}
+
 export class EventApplier {
   readonly #options: EventApplierOptions;
-  /** Highest offset applied, per partition of the guild events topic. */
-  readonly #applied = new Map<number, bigint>();
+  /** Highest (offset, sub_index) applied, per partition of the guild events topic. */
+  readonly #applied = new Map<number, LogPosition>();
   readonly #queue: Pending[] = [];
   #head = 0;
   #busy = false;
@@ -80,7 +108,7 @@ export class EventApplier {
 
   /** The highest offset applied for `partition` (tests, diagnostics). */
   appliedOffset(partition: number): bigint | undefined {
-    return this.#applied.get(partition);
+    return this.#applied.get(partition)?.offset;
   }
 
   receive(event: guildV1.FanoutEvent, origin: EventOrigin, call: number): void {
@@ -148,10 +176,14 @@ export class EventApplier {
     if (!this.#heldForTurn) this.#drain();
   }
 
-  /** Applies and acks one event; returns a promise when the rest of the queue must wait for it. */
+  /**
+   * Applies and acks one event; returns a promise when the rest of the queue must wait for it.
+   * Dedupe is by (partition, offset, sub_index). A message without an offset is ephemeral (a
+   * member-list SYNC answer): applied as it comes, neither deduplicated nor acknowledged.
+   */
   #applyOne(item: Pending): Promise<void> | undefined {
     const { event, origin, call } = item;
-    if (item.replay) return this.#applySafely(event, item.receivedAt);
+    if (item.replay || event.offset === '') return this.#applySafely(event, item.receivedAt);
     let offset: bigint;
     try {
       offset = BigInt(event.offset);
@@ -160,13 +192,13 @@ export class EventApplier {
       return undefined;
     }
     const ack = (): void => origin.ack(call, event.partition, offset);
-    const applied = this.#applied.get(event.partition);
-    if (applied !== undefined && offset <= applied) {
+    const position: LogPosition = { offset, subIndex: event.subIndex };
+    if (atOrBefore(position, this.#applied.get(event.partition))) {
       this.#options.metrics?.eventsDeduplicated.inc();
       ack();
       return undefined;
     }
-    this.#applied.set(event.partition, offset);
+    this.#applied.set(event.partition, position);
     this.#options.metrics?.eventsApplied.inc();
     const waiting = this.#applySafely(event, item.receivedAt);
     if (!waiting) {
@@ -194,17 +226,39 @@ export class EventApplier {
     const visible = visibilityFilter(event);
     const filter = audienceFilter(event, visible);
     const scope = event.scope;
-    if (scope?.kind === guildV1.ScopeKind.USER) return this.#applyToUser(BigInt(scope.id), event, d, filter, receivedAt);
+    if (scope?.kind === guildV1.ScopeKind.USER) return this.#applyToUser(BigInt(scope.id), event, d, onlySessions(event, filter), receivedAt);
     const guildId = event.guildId || scope?.id || '';
     if (!guildId) return undefined;
     const contentRecipients = event.contentUserIds.length > 0 ? new Set(event.contentUserIds.map(BigInt)) : undefined;
-    this.#options.registry.dispatchToGuild(guildId, event.type, d, { filter, contentRecipients, receivedAt });
+    const { registry } = this.#options;
+    const targets = this.#targets(event, guildId);
+    if (targets) registry.dispatchToSessions(targets, guildId, event.type, d, { filter, contentRecipients, receivedAt });
+    else registry.dispatchToGuild(guildId, event.type, d, { filter, contentRecipients, receivedAt });
     // A deleted guild (not an outage: `unavailable`) ends its subscriptions, whatever the intents.
     if (event.type === 'GUILD_DELETE' && d.unavailable !== true) {
-      const { registry } = this.#options;
       for (const session of registry.subscribersOf(guildId)) if (!visible || visible(session)) registry.unsubscribe(session, guildId);
     }
     return undefined;
+  }
+
+  /**
+   * The sessions a guild event may reach when it names them (session_ids: member-list updates) or
+   * is for active sessions only (large guilds' messages: the active ones plus every session of
+   * the mentioned users); undefined = every subscriber of the guild.
+   */
+  #targets(event: guildV1.FanoutEvent, guildId: string): Iterable<Session> | undefined {
+    const { registry } = this.#options;
+    const activity = this.#options.activity ?? NO_ACTIVITY;
+    const mentioned = event.activeOnly ? new Set(event.mentionedUserIds.map(BigInt)) : undefined;
+    if (event.sessionIds.length > 0) {
+      const named = event.sessionIds.map((id) => registry.get(id)).filter((session) => session !== undefined);
+      if (!mentioned) return named;
+      return named.filter((session) => activity.isActive(session, guildId) || mentioned.has(session.userId));
+    }
+    if (!mentioned) return undefined;
+    const sessions: Session[] = [...activity.activeSessions(guildId)];
+    for (const userId of mentioned) sessions.push(...registry.sessionsOf(userId));
+    return sessions;
   }
 
   #applyToUser(

@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { guildV1 } from '@switchboard/proto';
 import { closeClient, createClient } from '@switchboard/runtime';
 import { DEFAULT_BACKOFF, FanoutStream } from './fanout-stream';
-import type { BackoffPolicy, GuildClient, LinkLogger, SyncOutcome } from './fanout-stream';
+import type { BackoffPolicy, FanoutRequestInit, GuildClient, LinkLogger, SyncOutcome } from './fanout-stream';
 import type { InterestTracker } from './interest-tracker';
 import type { GuildLinkMetrics } from './metrics';
 
@@ -13,6 +13,8 @@ export interface FanoutLinkOptions {
   instanceId: string;
   tracker: InterestTracker;
   onEvent: (event: guildV1.FanoutEvent, stream: FanoutStream, call: number) => void;
+  /** Member-list subscriptions every (re)connecting stream re-sends after its interest snapshot. */
+  listSnapshot?: () => FanoutRequestInit[];
   /** Told synchronously as any stream receives an InterestApplied. */
   onInterestApplied?: () => void;
   logger: LinkLogger;
@@ -46,6 +48,14 @@ export class FanoutLink {
     return this.#streams.get(address)?.stream;
   }
 
+  /**
+   * Sends one request on every stream (a member-list subscription: only the owner of the guild's
+   * partition answers it, and ownership may move, so every guild instance keeps it).
+   */
+  broadcast(message: FanoutRequestInit): void {
+    for (const { stream } of this.#streams.values()) stream.send(message);
+  }
+
   /** Opens streams to new addresses and closes those no longer listed. */
   setTargets(addresses: readonly string[]): void {
     if (this.#closed) return;
@@ -67,6 +77,7 @@ export class FanoutLink {
         nextSyncId: () => (this.#syncId += 1n),
         onEvent: this.#options.onEvent,
         onInterestApplied: this.#options.onInterestApplied,
+        listSnapshot: this.#options.listSnapshot,
         logger: this.#options.logger,
         metrics: this.#options.metrics,
         backoff: this.#options.backoff ?? DEFAULT_BACKOFF,

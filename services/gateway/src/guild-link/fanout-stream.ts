@@ -1,6 +1,7 @@
 // One Fanout bidi stream to one guild instance, kept open for the gateway's lifetime. On every
-// (re)connect it says hello, then sends the whole interest snapshot (chunked; the last chunk
-// carries a sync_id whose answer marks the stream established), then increments as they happen.
+// (re)connect it says hello, then sends the whole interest snapshot (chunked), the active pairs and
+// the member-list subscriptions, then a sync whose answer marks the stream established, then
+// increments as they happen.
 // A stream that ends or fails is retried with capped exponential backoff and jitter. Acks are
 // coalesced per event-loop turn: one cumulative FanoutAck per partition.
 import type { MessageInitShape } from '@bufbuild/protobuf';
@@ -40,6 +41,8 @@ export interface FanoutStreamDeps {
   nextSyncId: () => bigint;
   /** `call` identifies the call the event came on: its ack goes back on that call only. */
   onEvent: (event: guildV1.FanoutEvent, stream: FanoutStream, call: number) => void;
+  /** Member-list subscriptions to re-send on every (re)connect, after the interests and activations. */
+  listSnapshot?: (() => FanoutRequestInit[]) | undefined;
   /** Told (synchronously) as each InterestApplied arrives, before the syncs it answers resolve. */
   onInterestApplied?: (() => void) | undefined;
   logger: LinkLogger;
@@ -52,14 +55,21 @@ function toInterest(pair: InterestPair): MessageInitShape<typeof guildV1.Interes
   return { scope: { kind, id: pair.scopeId }, userId: pair.userId };
 }
 
-/** Interest changes as messages of at most INTEREST_CHUNK interests each. */
-export function interestMessages(add: readonly InterestPair[], remove: readonly InterestPair[]): FanoutRequestInit[] {
+/**
+ * Interest changes as messages of at most INTEREST_CHUNK pairs each, in the order the guild
+ * instance must apply them: add, activate, deactivate, remove (an activation follows its interest
+ * and a deactivation precedes the interest's removal, whatever order the receiver applies a
+ * message's fields in).
+ */
+export function interestMessages(
+  add: readonly InterestPair[], remove: readonly InterestPair[], activate: readonly InterestPair[] = [], deactivate: readonly InterestPair[] = [],
+): FanoutRequestInit[] {
   const messages: FanoutRequestInit[] = [];
-  for (let start = 0; start < add.length; start += INTEREST_CHUNK) {
-    messages.push({ kind: { case: 'interest', value: { add: add.slice(start, start + INTEREST_CHUNK).map(toInterest) } } });
-  }
-  for (let start = 0; start < remove.length; start += INTEREST_CHUNK) {
-    messages.push({ kind: { case: 'interest', value: { remove: remove.slice(start, start + INTEREST_CHUNK).map(toInterest) } } });
+  const fields = [['add', add], ['activate', activate], ['deactivate', deactivate], ['remove', remove]] as const;
+  for (const [field, pairs] of fields) {
+    for (let start = 0; start < pairs.length; start += INTEREST_CHUNK) {
+      messages.push({ kind: { case: 'interest', value: { [field]: pairs.slice(start, start + INTEREST_CHUNK).map(toInterest) } } });
+    }
   }
   return messages;
 }
@@ -97,7 +107,12 @@ export class FanoutStream {
   sendDelta(delta: InterestDelta): void {
     const queue = this.#queue;
     if (!queue) return;
-    for (const message of interestMessages(delta.add, delta.remove)) queue.push(message);
+    for (const message of interestMessages(delta.add, delta.remove, delta.activate, delta.deactivate)) queue.push(message);
+  }
+
+  /** Sends one request on the current call (member lists); dropped between calls (the snapshot re-sends). */
+  send(message: FanoutRequestInit): void {
+    this.#queue?.push(message);
   }
 
   /** Asks the guild instance to confirm every interest change sent so far. */
@@ -157,12 +172,15 @@ export class FanoutStream {
     this.#call += 1;
     // Taken first: it flushes pending changes to the other streams, while this call has no queue yet.
     const snapshot = tracker.snapshot();
+    const active = tracker.activeSnapshot();
+    const lists = this.#deps.listSnapshot?.() ?? [];
     const queue = new AsyncQueue<FanoutRequestInit>();
     const abort = new AbortController();
     this.#queue = queue;
     this.#abort = abort;
     queue.push({ kind: { case: 'hello', value: { gatewayInstanceId: instanceId } } });
-    for (const message of interestMessages(snapshot, [])) queue.push(message);
+    for (const message of interestMessages(snapshot, [], active)) queue.push(message);
+    for (const message of lists) queue.push(message);
     const established = this.sync(2 ** 31 - 1);
     established.then((outcome) => this.#onEstablished(outcome, queue), () => undefined);
     try {

@@ -4,9 +4,10 @@
 import { guildV1 } from '@switchboard/proto';
 import { closeClient, createClient } from '@switchboard/runtime';
 import type { Registry } from '@switchboard/runtime';
-import type { GuildDirectory, MemberRequester, SessionRegistry } from '../session';
+import type { GuildDirectory, GuildSubscriptionSink, MemberRequester, SessionRegistry } from '../session';
 import { EventApplier } from './event-applier';
 import { FanoutLink } from './fanout-link';
+import { GuildActivity } from './guild-activity';
 import type { BackoffPolicy, GuildClient, LinkLogger } from './fanout-stream';
 import { GrpcGuildDirectory } from './guild-directory';
 import { GuildInstances } from './guild-instances';
@@ -18,6 +19,7 @@ import { GuildLinkMetrics } from './metrics';
 export * from './event-applier';
 export * from './fanout-link';
 export * from './fanout-stream';
+export * from './guild-activity';
 export * from './guild-directory';
 export * from './guild-instances';
 export * from './interest-tracker';
@@ -43,6 +45,9 @@ export interface GuildLinkOptions {
 export interface GuildLink {
   readonly directory: GuildDirectory;
   readonly members: MemberRequester;
+  /** op 14: activity in guilds and member-list subscriptions. */
+  readonly activity: GuildActivity;
+  readonly guildSubscriptions: GuildSubscriptionSink;
   readonly tracker: InterestTracker;
   readonly fanout: FanoutLink;
   readonly applier: EventApplier;
@@ -68,19 +73,24 @@ export async function startGuildLink(options: GuildLinkOptions): Promise<GuildLi
   const tracker = new InterestTracker();
   const stopObserving = registry.observe(tracker);
   let applier: EventApplier | undefined;
-  const fanout = new FanoutLink({
+  let fanout: FanoutLink | undefined;
+  // Observes after the tracker: when a session leaves a guild, the tracker's count is already down.
+  const activity = new GuildActivity({ registry, tracker, broadcast: (message) => fanout?.broadcast(message) });
+  const stopObservingActivity = registry.observe(activity);
+  fanout = new FanoutLink({
     instanceId: options.instanceId,
     tracker,
     onEvent: (event, stream, call) => applier!.receive(event, stream, call),
     onInterestApplied: () => applier!.holdUntilNextTurn(),
+    listSnapshot: () => activity.listSnapshot(),
     logger,
     metrics,
     syncTimeoutMs: settings.guildSyncTimeoutMs,
     backoff: options.backoff,
     clientFor,
   });
-  const sync = (): Promise<void> => fanout.sync();
-  applier = new EventApplier({ registry, sync, logger, metrics });
+  const sync = (): Promise<void> => fanout!.sync();
+  applier = new EventApplier({ registry, activity, sync, logger, metrics });
   const client = clientFor(options.guildAddress);
   const directory = new GrpcGuildDirectory({ client, tracker, membership: applier, sync, timeoutMs: settings.guildCallTimeoutMs, logger });
   const members = new GrpcMemberRequester({
@@ -94,14 +104,17 @@ export async function startGuildLink(options: GuildLinkOptions): Promise<GuildLi
   return {
     directory,
     members,
+    activity,
+    guildSubscriptions: activity,
     tracker,
     fanout,
     applier,
     sync,
     async close() {
       instances.close();
+      stopObservingActivity();
       stopObserving();
-      await fanout.close();
+      await fanout!.close();
       closeClient(client);
     },
   };

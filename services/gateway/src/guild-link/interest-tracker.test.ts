@@ -77,4 +77,38 @@ describe('fanout stream helpers', () => {
     expect(reconnectDelayMs(50, policy, () => 1)).toBe(10_000);
     expect(reconnectDelayMs(50, policy, () => 0)).toBe(5_000);
   });
+
+  it('nets activations per turn like interests, keeps them apart from interests, and snapshots them', async () => {
+    const tracker = new InterestTracker();
+    const changes: InterestDelta[] = [];
+    tracker.onChange((delta) => changes.push(delta));
+    const pairs = (list: InterestDelta['activate']) => (list ?? []).map((pair) => `${pair.kind}:${pair.scopeId}:${pair.userId}`);
+    tracker.activate('100', 7n);
+    tracker.activate('100', 7n);
+    tracker.activate('200', 7n);
+    tracker.deactivate('200', 7n);
+    await turn();
+    expect(changes.map((delta) => [keys(delta), pairs(delta.activate), pairs(delta.deactivate)])).toEqual([
+      [{ add: [], remove: [] }, ['g:100:7'], []],
+    ]);
+    expect(tracker.activeSnapshot().map((pair) => pair.scopeId)).toEqual(['100']);
+    expect(tracker.snapshot()).toEqual([]);
+    tracker.deactivate('100', 7n);
+    await turn();
+    expect(changes).toHaveLength(1);
+    tracker.deactivate('100', 7n);
+    await turn();
+    expect(pairs(changes[1]!.deactivate)).toEqual(['g:100:7']);
+    expect(tracker.activeSnapshot()).toEqual([]);
+  });
+
+  it('orders a change\'s messages add, activate, deactivate, remove', () => {
+    const pair = (scopeId: string) => ({ kind: 'g' as const, scopeId, userId: '7' });
+    const messages = interestMessages([pair('1')], [pair('4')], [pair('2')], [pair('3')]);
+    const fields = messages.map((message) => {
+      const change = message.kind!.value as Record<string, unknown[] | undefined>;
+      return ['add', 'activate', 'deactivate', 'remove'].filter((field) => (change[field]?.length ?? 0) > 0);
+    });
+    expect(fields).toEqual([['add'], ['activate'], ['deactivate'], ['remove']]);
+  });
 });

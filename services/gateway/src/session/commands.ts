@@ -92,3 +92,70 @@ export function parseMemberRequest(d: unknown): Record<string, unknown> {
   if (typeof d.nonce === 'string' && Buffer.byteLength(d.nonce) > 32) throw new CommandError(CloseCodes.DECODE_ERROR, 'nonce over 32 bytes');
   return d;
 }
+
+/** One member-list range as op 14 sends it: list indexes `first..last`, inclusive. */
+export type ListRange = readonly [first: number, last: number];
+
+/** op 14: the guild a client looks at, and the member-list ranges it shows per channel. */
+export interface GuildSubscriptionsCommand {
+  guildId: string;
+  /** Channel id → ranges; an empty list unsubscribes that channel's list. */
+  channels: Map<string, ListRange[]>;
+}
+
+/** Ranges per channel and items per range: the guild service's member-list limits (Discord's). */
+export const MAX_LIST_RANGES = 5;
+export const MAX_LIST_RANGE_ITEMS = 100;
+/** Channels one op 14 may name (a client shows one list; a few leave room for sidebars). */
+export const MAX_LIST_CHANNELS_PER_COMMAND = 10;
+
+const SNOWFLAKE = /^\d{1,20}$/;
+
+function isSnowflakeString(value: unknown): value is string {
+  return typeof value === 'string' && SNOWFLAKE.test(value) && BigInt(value) < 1n << 64n;
+}
+
+/**
+ * op 14 GUILD_SUBSCRIPTIONS (Discord's lazy guild request). `typing`, `activities`, `threads`
+ * and `members` are checked for type and otherwise ignored; unknown fields pass (clients add some).
+ * @throws CommandError 4002 when the shape is wrong or a range breaks the member-list limits.
+ */
+export function parseGuildSubscriptions(d: unknown): GuildSubscriptionsCommand {
+  const decode = (what: string) => new CommandError(CloseCodes.DECODE_ERROR, `GUILD_SUBSCRIPTIONS ${what}`);
+  if (!isObject(d) || !isSnowflakeString(d.guild_id)) throw decode('needs guild_id');
+  for (const flag of ['typing', 'activities', 'threads'] as const) {
+    if (d[flag] !== undefined && d[flag] !== null && typeof d[flag] !== 'boolean') throw decode(`${flag} must be a boolean`);
+  }
+  if (d.members !== undefined && d.members !== null && (!Array.isArray(d.members) || !d.members.every(isSnowflakeString))) {
+    throw decode('members must be a list of user ids');
+  }
+  const channels = new Map<string, ListRange[]>();
+  if (d.channels !== undefined && d.channels !== null) {
+    if (!isObject(d.channels)) throw decode('channels must be an object');
+    const entries = Object.entries(d.channels);
+    if (entries.length > MAX_LIST_CHANNELS_PER_COMMAND) throw decode(`channels names more than ${MAX_LIST_CHANNELS_PER_COMMAND} channels`);
+    for (const [channelId, ranges] of entries) {
+      if (!isSnowflakeString(channelId)) throw decode('channels keys must be channel ids');
+      channels.set(channelId, parseRanges(ranges, decode));
+    }
+  }
+  return { guildId: d.guild_id, channels };
+}
+
+function parseRanges(value: unknown, decode: (what: string) => CommandError): ListRange[] {
+  // `{}` as well as `[]` unsubscribes (clients send either).
+  if (isObject(value) && Object.keys(value).length === 0) return [];
+  if (!Array.isArray(value)) throw decode('channel ranges must be a list');
+  if (value.length > MAX_LIST_RANGES) throw decode(`at most ${MAX_LIST_RANGES} ranges per channel`);
+  return value.map((range: unknown): ListRange => {
+    if (!Array.isArray(range) || range.length !== 2) throw decode('a range must be [first, last]');
+    const [first, last] = range as unknown[];
+    if (!Number.isInteger(first) || !Number.isInteger(last) || (first as number) < 0 || (last as number) < (first as number)) {
+      throw decode('a range must be [first, last] with 0 <= first <= last');
+    }
+    if ((last as number) - (first as number) + 1 > MAX_LIST_RANGE_ITEMS || (last as number) > 0xffff_ffff) {
+      throw decode(`a range holds at most ${MAX_LIST_RANGE_ITEMS} items`);
+    }
+    return [first as number, last as number];
+  });
+}

@@ -5,7 +5,7 @@ import type { EncodedDispatch } from '../codec';
 import type { HeartbeatWheel } from './heartbeat-wheel';
 import type { GatewayMetrics } from './metrics';
 import type {
-  CommandLimiterFactory, GuildDirectory, IdentifyAuthenticator, IdentifyGate, MemberRequester, PresenceSink, SessionHandoff,
+  CommandLimiterFactory, GuildDirectory, GuildSubscriptionSink, IdentifyAuthenticator, IdentifyGate, MemberRequester, PresenceSink, SessionHandoff,
 } from './ports';
 import type { ReplayLimits } from './replay-buffer';
 import type { Session, SessionState } from './session';
@@ -43,6 +43,8 @@ export interface SessionPorts {
   guilds: GuildDirectory;
   presence: PresenceSink;
   members: MemberRequester;
+  /** op 14 (guild-link/); unset → op 14 is validated and dropped. */
+  guildSubscriptions?: GuildSubscriptionSink | undefined;
   /** Cross-instance resume (handoff/); unset → a RESUME of another instance's session gets op 9 d:false. */
   handoff?: SessionHandoff | undefined;
 }

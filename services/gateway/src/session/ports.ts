@@ -1,6 +1,7 @@
 // What the session layer needs from the rest of the gateway, one tiny interface each. The session
 // core depends only on these; real implementations come from auth/, limits/ and the guild and
 // presence services, and fakes.ts holds the in-memory ones used by tests and embedded mode.
+import type { GuildSubscriptionsCommand } from './commands';
 
 /** The user object of READY (snowflakes as decimal strings, as on the wire). */
 export interface UserPayload {
@@ -94,6 +95,14 @@ export interface PresenceSink {
 /** Where op 8 REQUEST_GUILD_MEMBERS goes; answers come back as GUILD_MEMBERS_CHUNK dispatches. */
 export interface MemberRequester {
   requestMembers(sessionId: string, userId: bigint, request: Record<string, unknown>): void;
+}
+
+/**
+ * Where op 14 GUILD_SUBSCRIPTIONS goes (guild-link/guild-activity.ts): the session becomes active
+ * in the guild and its member-list subscriptions change. Only sessions in READY send it.
+ */
+export interface GuildSubscriptionSink {
+  guildSubscriptions(sessionId: string, command: GuildSubscriptionsCommand): void;
 }
 
 /** An error carrying the gateway close code it maps to (thrown by an IdentifyAuthenticator). */

@@ -128,12 +128,43 @@ export class SessionRegistry implements SessionDirectory {
   dispatchToGuild(guildId: string, t: string, d: Record<string, unknown>, options: GuildDispatchOptions = {}): number {
     const sessions = this.#byGuild.get(guildId);
     if (!sessions) return 0;
+    const delivered = this.#deliverInGuild(sessions, () => true, guildId, t, d, options);
+    this.#observe(options.receivedAt);
+    return delivered;
+  }
+
+  /**
+   * Sends a guild event to some of its subscribers only (member-list updates of one session, a
+   * large guild's messages to its active sessions): each of `candidates` still registered and
+   * subscribed to `guildId` gets it under the same checks as dispatchToGuild. A session listed
+   * twice gets it once. Costs O(candidates), not O(subscribers of the guild).
+   */
+  dispatchToSessions(
+    candidates: Iterable<Session>, guildId: string, t: string, d: Record<string, unknown>, options: GuildDispatchOptions = {},
+  ): number {
+    const subscribed = this.#byGuild.get(guildId);
+    if (!subscribed) return 0;
+    const seen = new Set<Session>();
+    const delivered = this.#deliverInGuild(candidates, (session) => {
+      if (seen.has(session) || !subscribed.has(session)) return false;
+      seen.add(session);
+      return true;
+    }, guildId, t, d, options);
+    this.#observe(options.receivedAt);
+    return delivered;
+  }
+
+  #deliverInGuild(
+    sessions: Iterable<Session>, include: (session: Session) => boolean, guildId: string, t: string, d: Record<string, unknown>,
+    options: GuildDispatchOptions,
+  ): number {
     // (id >> 22) is a 42-bit millisecond count: exact as a double, so `%` needs no BigInt per session.
     const shardKey = Number(BigInt(guildId) >> 22n);
     const gatedContent = MESSAGE_CONTENT_EVENTS.has(t);
     const cache = new ShapeCache(this, t, d);
     let delivered = 0;
     for (const session of sessions) {
+      if (!include(session)) continue;
       if (shardKey % session.shardCount !== session.shardId) continue;
       if (!intentAllows(session.intents, t, true)) continue;
       if (options.filter && !options.filter(session)) continue;
@@ -142,7 +173,6 @@ export class SessionRegistry implements SessionDirectory {
       session.deliver(cache.get(session.shape, stripped));
       delivered += 1;
     }
-    this.#observe(options.receivedAt);
     return delivered;
   }
 
@@ -184,6 +214,11 @@ export class SessionRegistry implements SessionDirectory {
   unsubscribe(session: Session, guildId: string): void {
     session.untrackGuild(guildId);
     if (removeFrom(this.#byGuild, guildId, session)) for (const observer of this.#observers) observer.unsubscribed(session, guildId);
+  }
+
+  /** Whether `session` is registered here and subscribed to `guildId`. */
+  isSubscribed(session: Session, guildId: string): boolean {
+    return this.#byGuild.get(guildId)?.has(session) ?? false;
   }
 
   /** Every session subscribed to `guildId` (a copy: callers may unsubscribe while iterating). */

@@ -5,7 +5,7 @@
 import type { EncodedDispatch, Encoding, GatewayPayload } from '../codec';
 import { CLIENT_OPCODES, closeCodeInfo, CloseCodes, closeKeepsSession, GatewayOpcode, UNAUTHENTICATED_OPCODES } from '../protocol';
 import type { CloseCodeInfo } from '../protocol';
-import { CommandError, parseIdentify, parseMemberRequest, parsePresence, parseResume } from './commands';
+import { CommandError, parseGuildSubscriptions, parseIdentify, parseMemberRequest, parsePresence, parseResume } from './commands';
 import type { IdentifyCommand, ResumeCommand } from './commands';
 import type { DispatchShape, SessionEnvironment } from './environment';
 import { WHEEL_UNSCHEDULED } from './heartbeat-wheel';
@@ -187,8 +187,12 @@ export class Session implements WheelEntry {
         return this.#env.ports.presence.sessionPresence(this.#id!, this.#userId, parsePresence(payload.d));
       case GatewayOpcode.REQUEST_GUILD_MEMBERS:
         return this.#env.ports.members.requestMembers(this.#id!, this.#userId, parseMemberRequest(payload.d));
+      case GatewayOpcode.GUILD_SUBSCRIPTIONS: {
+        const command = parseGuildSubscriptions(payload.d);
+        return this.#env.ports.guildSubscriptions?.guildSubscriptions(this.#id!, command);
+      }
       default:
-        return; // VOICE_STATE_UPDATE, GUILD_SUBSCRIPTIONS: accepted, not implemented.
+        return; // VOICE_STATE_UPDATE: accepted, not implemented.
     }
   }
 

@@ -11,7 +11,7 @@ import { DEFAULT_SESSION_SETTINGS } from '../session/environment';
 import { DiscardingMemberRequester, DiscardingPresenceSink, InMemoryGuildDirectory } from '../session/fakes';
 import { HeartbeatWheel } from '../session/heartbeat-wheel';
 import { GatewayMetrics } from '../session/metrics';
-import type { CommandLimiterFactory, GuildDirectory, IdentifyAuthenticator, IdentifyGate, MemberRequester, PresenceSink, SessionCap } from '../session/ports';
+import type { CommandLimiterFactory, GuildDirectory, GuildSubscriptionSink, IdentifyAuthenticator, IdentifyGate, MemberRequester, PresenceSink, SessionCap } from '../session/ports';
 import { SessionRegistry } from '../session/session-registry';
 import type { GatewayEdgeConfig } from './edge-config';
 import { loadGatewayEdgeConfig } from './edge-config';
@@ -37,7 +37,9 @@ export interface GatewayEdgeParts {
    * The link to the guild service (guild-link/), started once the registry exists; its directory
    * and member requester replace `guilds` / `members`. Closed after the drain, on shutdown.
    */
-  guildLink?: (registry: SessionRegistry) => Promise<{ directory: GuildDirectory; members: MemberRequester; close(): Promise<void> }>;
+  guildLink?: (registry: SessionRegistry) => Promise<{
+    directory: GuildDirectory; members: MemberRequester; guildSubscriptions?: GuildSubscriptionSink; close(): Promise<void>;
+  }>;
   /** Overrides of the environment's settings (tests). */
   config?: Partial<GatewayEdgeConfig>;
   /** Where peer gateway instances serve gRPC (cross-instance resume); default: GATEWAY_PEER_ADDRESS_TEMPLATE. */
@@ -101,6 +103,7 @@ export async function startGatewayEdge(context: ServiceContext, parts: GatewayEd
       guilds: guildLink?.directory ?? parts.guilds ?? new InMemoryGuildDirectory(),
       presence: parts.presence ?? new DiscardingPresenceSink(),
       members: guildLink?.members ?? parts.members ?? new DiscardingMemberRequester(),
+      guildSubscriptions: guildLink?.guildSubscriptions,
       handoff,
     },
     directory: registry,
