@@ -14,6 +14,8 @@ export const gatewaySpec = {
   authCacheTtlMs: env.duration('GATEWAY_AUTH_CACHE_TTL', { default: 5_000 }),
   /** ws(s):// URL clients are told to connect to (GET /gateway); unset → derived from the request's Host. */
   publicUrl: env.optional('GATEWAY_PUBLIC_URL'),
+  /** How often each instance polls for revocations made through other instances (their sessions then close with 4004). */
+  revocationPollMs: env.duration('GATEWAY_REVOCATION_POLL', { default: 5_000 }),
   sessionStartLimit: env.int('GATEWAY_SESSION_START_LIMIT', { default: 1000, min: 1 }),
   sessionStartWindowMs: env.duration('GATEWAY_SESSION_START_WINDOW', { default: 86_400_000 }),
   maxConcurrency: env.int('GATEWAY_MAX_CONCURRENCY', { default: 1, min: 1, max: 1024 }),

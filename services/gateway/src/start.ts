@@ -73,6 +73,9 @@ export async function startGateway(context: ServiceContext, deps: GatewayDepende
     }),
     beforeDrain: () => running.ops.markNotReady(),
   });
+  access.revocationSweeper.start(edge.registry);
+  // Registered after the edge's step, so it runs first (LIFO): no poll against a closing database.
+  context.lifecycle.onShutdown('revocation sweeper', () => access.revocationSweeper.stop());
   return { ...running, eventLog, database, access, edge, guildLink };
 }
 

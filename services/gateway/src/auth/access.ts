@@ -13,6 +13,7 @@ import { createDiscoveryHandler } from '../rest/discovery';
 import { adminHandlers } from './admin-service';
 import { Authenticator } from './authenticator';
 import { CachingAuthStore } from './caching-auth-store';
+import { RevocationSweeper } from './revocation-sweeper';
 import { SqlAuthStore } from './sql-auth-store';
 import { TokenSigner } from './token';
 import { DEV_SECRET_WARNING, resolveTokenSecret } from './token-secret';
@@ -22,6 +23,8 @@ export interface GatewayAccess {
   readonly store: CachingAuthStore;
   readonly signer: TokenSigner;
   readonly sessionStarts: SessionStartLimit;
+  /** Ends sessions of revoked tokens; start.ts starts it on the edge's registry. */
+  readonly revocationSweeper: RevocationSweeper;
   readonly identifyThrottle: IdentifyThrottle;
   readonly commandLimiter: ReturnType<typeof commandRateLimiterFactory>;
   readonly sessionCap: SessionCap;
@@ -34,6 +37,7 @@ type AccessSettings = Pick<
   | 'tokenSecret'
   | 'tokenSecretSource'
   | 'authCacheTtlMs'
+  | 'revocationPollMs'
   | 'publicUrl'
   | 'sessionStartLimit'
   | 'sessionStartWindowMs'
@@ -73,6 +77,13 @@ export function createGatewayAccess(context: ServiceContext, database: Database,
     windowMs: settings.sessionStartWindowMs,
     maxConcurrency: settings.maxConcurrency,
   });
+  const revocationSweeper = new RevocationSweeper({
+    store: sql,
+    cache: store,
+    intervalMs: settings.revocationPollMs,
+    metricsRegistry: context.registry,
+    logger: context.logger,
+  });
   const discovery = createDiscoveryHandler({
     publicUrl: settings.publicUrl,
     tokens: authenticator,
@@ -85,10 +96,13 @@ export function createGatewayAccess(context: ServiceContext, database: Database,
     store,
     signer,
     sessionStarts,
+    revocationSweeper,
     identifyThrottle: new IdentifyThrottle({ intervalMs: settings.identifyIntervalMs, maxConcurrency: settings.maxConcurrency }),
     commandLimiter: commandRateLimiterFactory({ limit: settings.commandLimit, windowMs: settings.commandWindowMs, heartbeatGrace: 5 }),
     sessionCap: new SessionCap(settings.maxSessions),
     discovery,
-    adminHandlers: adminHandlers({ signer, store, cutoffReader: sql }),
+    adminHandlers: adminHandlers({
+      signer, store, cutoffReader: sql, onRevoked: (userId, cutoff) => revocationSweeper.revoked(userId, cutoff),
+    }),
   };
 }

@@ -14,6 +14,9 @@ export interface AdminServiceDeps {
   /** Where MintToken reads the revocation cutoff: the uncached store, so a revocation made through
    * another instance a moment ago is seen (default: `store`). */
   cutoffReader?: Pick<AuthStore, 'userAuth'>;
+  /** Told of every committed revocation: this instance closes its own sessions of that user at once
+   * (other instances find the cutoff by polling; auth/revocation-sweeper.ts). */
+  onRevoked?: (userId: bigint, cutoff: number) => void;
   now?: () => number;
 }
 
@@ -70,6 +73,7 @@ export function adminHandlers(deps: AdminServiceDeps) {
     revokeTokens: async (request: { userId: string }) => {
       const userId = parseUserIdField(request.userId);
       const cutoff = await revokeAllTokens(deps.store, userId, now());
+      deps.onRevoked?.(userId, cutoff);
       return { revokedBefore: timestampFromMs(cutoff * 1000) };
     },
     grantPrivilegedIntents: async (request: { userId: string; intents: number }) => {

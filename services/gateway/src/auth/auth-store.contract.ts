@@ -1,6 +1,6 @@
 // One behaviour suite for every AuthStore implementation (memory, PGlite, PostgreSQL).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { AuthStore } from './auth-store';
+import type { AuthStore, Revocation } from './auth-store';
 import { NO_AUTH_STATE } from './auth-store';
 
 export interface AuthStoreFixture {
@@ -11,6 +11,10 @@ export interface AuthStoreFixture {
 const BIG_ID = 175928847299117063n;
 let nextId = 1_000n;
 const freshUser = (): bigint => (nextId += 1n);
+const cutoffOf = (revocations: readonly Revocation[], userId: bigint): number | undefined =>
+  revocations.find((revocation) => revocation.userId === userId)?.tokensValidAfter;
+/** Lets the store's millisecond clock move on, so reads before and after a write are ordered. */
+const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 5));
 
 export function describeAuthStoreContract(label: string, open: () => Promise<AuthStoreFixture>): void {
   describe(`AuthStore contract (${label})`, () => {
@@ -53,6 +57,34 @@ export function describeAuthStoreContract(label: string, open: () => Promise<Aut
       const cutoffs = Array.from({ length: 10 }, (_, i) => 1_800_000_000 + i);
       await Promise.all(cutoffs.map((cutoff) => fixture.store.revokeTokens(user, cutoff)));
       expect((await fixture.store.userAuth(user)).tokensValidAfter).toBe(1_800_000_009);
+    });
+
+    it('lists the cutoffs that moved after a time of its own clock, and not grants or cutoffs that stayed', async () => {
+      const [revoked, granted, unmoved] = [freshUser(), freshUser(), freshUser()];
+      await fixture.store.revokeTokens(unmoved, 1_700_000_500);
+      await tick();
+      const start = await fixture.store.revocationsSince(Date.now());
+      await fixture.store.revokeTokens(revoked, 1_700_000_100);
+      await fixture.store.setPrivilegedIntents(granted, 1 << 1);
+      await fixture.store.revokeTokens(unmoved, 1_700_000_400);
+      const first = await fixture.store.revocationsSince(start.asOfMs);
+      expect(first.asOfMs).toBeGreaterThanOrEqual(start.asOfMs);
+      expect(cutoffOf(first.revocations, revoked)).toBe(1_700_000_100);
+      expect(cutoffOf(first.revocations, granted)).toBeUndefined();
+      expect(cutoffOf(first.revocations, unmoved)).toBeUndefined();
+
+      await tick();
+      const later = await fixture.store.revocationsSince(Date.now());
+      await fixture.store.revokeTokens(revoked, 1_700_000_200);
+      const second = await fixture.store.revocationsSince(later.asOfMs);
+      expect(cutoffOf(second.revocations, revoked)).toBe(1_700_000_200);
+      expect(cutoffOf(second.revocations, unmoved)).toBeUndefined();
+    });
+
+    it('lists a user revoked for the first time by a full 64-bit id', async () => {
+      const start = await fixture.store.revocationsSince(Date.now());
+      await fixture.store.revokeTokens(BIG_ID, 1_700_000_000);
+      expect(cutoffOf((await fixture.store.revocationsSince(start.asOfMs)).revocations, BIG_ID)).toBe(1_700_000_000);
     });
   });
 }

@@ -18,6 +18,25 @@ export interface AuthStore {
   revokeTokens(userId: bigint, validAfter: number): Promise<number>;
   /** Replaces the user's privileged-intent grant. */
   setPrivilegedIntents(userId: bigint, intents: number): Promise<void>;
+  /**
+   * The cutoffs that moved at or after `sinceMs` (the store's clock, ms since the epoch), and the store's
+   * time of this read (`asOfMs`): the revocation sweeper polls with its previous `asOfMs` minus a
+   * small overlap (a revocation whose clock reading precedes a concurrent read may commit after it).
+   */
+  revocationsSince(sinceMs: number): Promise<RevocationPage>;
+}
+
+/** One user's cutoff as of a revocationsSince read. */
+export interface Revocation {
+  userId: bigint;
+  /** Unix seconds: tokens issued before this are revoked. */
+  tokensValidAfter: number;
+}
+
+export interface RevocationPage {
+  revocations: Revocation[];
+  /** The store's clock when it read them (ms since the epoch). */
+  asOfMs: number;
 }
 
 /** User ids are stored in a signed BIGINT: snowflakes fit until 2084. */
@@ -25,8 +44,15 @@ export const MAX_STORABLE_USER_ID = (1n << 63n) - 1n;
 
 export class MemoryAuthStore implements AuthStore {
   readonly #users = new Map<bigint, UserAuthState>();
+  /** When each user's cutoff last moved (the clock below). */
+  readonly #revokedAt = new Map<bigint, number>();
+  readonly #now: () => number;
   /** Calls of userAuth, for cache tests. */
   reads = 0;
+
+  constructor(options: { now?: () => number } = {}) {
+    this.#now = options.now ?? Date.now;
+  }
 
   async userAuth(userId: bigint): Promise<UserAuthState> {
     this.reads += 1;
@@ -37,7 +63,17 @@ export class MemoryAuthStore implements AuthStore {
     const current = this.#users.get(userId) ?? NO_AUTH_STATE;
     const tokensValidAfter = Math.max(current.tokensValidAfter, validAfter);
     this.#users.set(userId, { ...current, tokensValidAfter });
+    if (tokensValidAfter > current.tokensValidAfter) this.#revokedAt.set(userId, this.#now());
     return tokensValidAfter;
+  }
+
+  async revocationsSince(sinceMs: number): Promise<RevocationPage> {
+    const asOfMs = this.#now();
+    const revocations: Revocation[] = [];
+    for (const [userId, at] of this.#revokedAt) {
+      if (at >= sinceMs) revocations.push({ userId, tokensValidAfter: this.#users.get(userId)!.tokensValidAfter });
+    }
+    return { revocations, asOfMs };
   }
 
   async setPrivilegedIntents(userId: bigint, intents: number): Promise<void> {

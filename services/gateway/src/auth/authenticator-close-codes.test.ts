@@ -79,7 +79,8 @@ describe('Authenticator', () => {
   });
 
   it('lets store failures through as server faults (not auth errors)', async () => {
-    const down: AuthStore = { userAuth: () => Promise.reject(new Error('db down')), revokeTokens: async () => 0, setPrivilegedIntents: async () => {} };
+    const down: AuthStore = { userAuth: () => Promise.reject(new Error('db down')), revokeTokens: async () => 0, setPrivilegedIntents: async () => {},
+      revocationsSince: async () => ({ revocations: [], asOfMs: 0 }) };
     const failing = new Authenticator(signer, down);
     await expect(failing.authenticate(token, 0)).rejects.toThrow('db down');
     await expect(failing.authenticate(token, 0)).rejects.not.toBeInstanceOf(GatewayAuthError);

@@ -54,6 +54,7 @@ describe('CachingAuthStore', () => {
       userAuth: (id) => (fail ? Promise.reject(new Error('db down')) : shared.userAuth(id)),
       revokeTokens: (id, after) => shared.revokeTokens(id, after),
       setPrivilegedIntents: (id, intents) => shared.setPrivilegedIntents(id, intents),
+      revocationsSince: (since) => shared.revocationsSince(since),
     };
     const flakyCache = new CachingAuthStore(flaky, { ttlMs: 5_000, now: () => now });
     await expect(flakyCache.userAuth(USER)).rejects.toThrow('db down');

@@ -5,7 +5,7 @@
 // here at most `ttlMs` (plus one query's latency) later; written through *this* instance, at once
 // (writes invalidate the entry after they commit). Failed reads are not cached. Concurrent misses
 // for one user share one query. At most `maxEntries` users are kept (oldest dropped first).
-import type { AuthStore, UserAuthState } from './auth-store';
+import type { AuthStore, RevocationPage, UserAuthState } from './auth-store';
 
 export interface CachingAuthStoreOptions {
   ttlMs: number;
@@ -58,6 +58,15 @@ export class CachingAuthStore implements AuthStore {
     } finally {
       this.#entries.delete(userId);
     }
+  }
+
+  /** Forgets the user's entry (a revocation written by another instance was seen). */
+  invalidate(userId: bigint): void {
+    this.#entries.delete(userId);
+  }
+
+  revocationsSince(sinceMs: number): Promise<RevocationPage> {
+    return this.inner.revocationsSince(sinceMs);
   }
 
   async setPrivilegedIntents(userId: bigint, intents: number): Promise<void> {

@@ -117,7 +117,8 @@ describe('discovery REST', () => {
   });
 
   it('answers 500 (and no details) when the auth store fails', async () => {
-    const down: AuthStore = { userAuth: () => Promise.reject(new Error('db')), revokeTokens: async () => 0, setPrivilegedIntents: async () => {} };
+    const down: AuthStore = { userAuth: () => Promise.reject(new Error('db')), revokeTokens: async () => 0, setPrivilegedIntents: async () => {},
+      revocationsSince: async () => ({ revocations: [], asOfMs: 0 }) };
     handler = createDiscoveryHandler({ ...options, tokens: new Authenticator(signer, down) });
     expect(await get('/api/v10/gateway/bot', { headers: { Authorization: `Bot ${token}` } })).toMatchObject({
       status: 500,

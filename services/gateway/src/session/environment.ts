@@ -6,6 +6,7 @@ import type { HeartbeatWheel } from './heartbeat-wheel';
 import type { GatewayMetrics } from './metrics';
 import type {
   CommandLimiterFactory, GuildDirectory, GuildSubscriptionSink, IdentifyAuthenticator, IdentifyGate, MemberRequester, PresenceSink, SessionHandoff,
+  SessionStartGate,
 } from './ports';
 import type { ReplayLimits } from './replay-buffer';
 import type { Session, SessionState } from './session';
@@ -39,6 +40,8 @@ export const DEFAULT_SESSION_SETTINGS: SessionSettings = {
 export interface SessionPorts {
   authenticator: IdentifyAuthenticator;
   identifyGate: IdentifyGate;
+  /** The daily session-start budget; unset → IDENTIFY is not budgeted (tests, fakes). */
+  sessionStarts?: SessionStartGate | undefined;
   commandLimiter: CommandLimiterFactory;
   guilds: GuildDirectory;
   presence: PresenceSink;

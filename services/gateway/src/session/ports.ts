@@ -21,6 +21,8 @@ export interface AuthenticatedIdentity {
   user: UserPayload;
   /** READY's `application.id`; defaults to the user id (a bot's application id is its user id). */
   applicationId?: string;
+  /** Unix seconds the token was issued at; a revocation cutoff after it ends the session. Unknown → 0. */
+  issuedAt?: number;
 }
 
 /**
@@ -35,6 +37,14 @@ export interface IdentifyAuthenticator {
 /** Identify concurrency (`shard_id % max_concurrency` buckets); false → op 9 d:false. */
 export interface IdentifyGate {
   tryIdentify(userId: bigint, shardId: number, maxConcurrency: number): boolean;
+}
+
+/**
+ * The session-start budget (limits/session-start-limit.ts): every admitted IDENTIFY consumes one
+ * start of its user, RESUME none; `allowed: false` → close 4008 "session start limit exhausted".
+ */
+export interface SessionStartGate {
+  consume(userId: bigint): { allowed: true; remaining: number } | { allowed: false; resetAfterMs: number };
 }
 
 /**

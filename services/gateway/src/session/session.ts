@@ -18,6 +18,9 @@ import type { ReplayLookup } from './replay-buffer';
 import { readyPayload } from './ready-payload';
 import { newSessionId, sessionOrigin } from './session-id';
 
+/** The 4008 close reason of an IDENTIFY past its user's session-start budget. */
+export const SESSION_START_LIMIT_EXHAUSTED = 'session start limit exhausted';
+
 export const SessionState = {
   HELLO_SENT: 'hello-sent',
   IDENTIFYING: 'identifying',
@@ -50,6 +53,8 @@ export class Session implements WheelEntry {
   #limiter: CommandLimiter | undefined;
   #id: string | undefined;
   #userId = 0n;
+  /** Unix seconds the token that authenticated this session (IDENTIFY, or the last RESUME) was issued at. */
+  #tokenIssuedAt = 0;
   #intents = 0;
   #shardId = 0;
   #shardCount = 1;
@@ -76,6 +81,8 @@ export class Session implements WheelEntry {
   get state(): SessionState { return this.#state; }
   get id(): string | undefined { return this.#id; }
   get userId(): bigint { return this.#userId; }
+  /** Unix seconds its token was issued at (revocation ends sessions whose token predates the cutoff). */
+  get tokenIssuedAt(): number { return this.#tokenIssuedAt; }
   get intents(): number { return this.#intents; }
   get shardId(): number { return this.#shardId; }
   get shardCount(): number { return this.#shardCount; }
@@ -221,6 +228,11 @@ export class Session implements WheelEntry {
       this.#invalidSession();
       return;
     }
+    // After the concurrency bucket admitted it: an IDENTIFY told to wait (op 9) costs no start.
+    if (ports.sessionStarts && !ports.sessionStarts.consume(identity.userId).allowed) {
+      this.closeConnection(CloseCodes.RATE_LIMITED, SESSION_START_LIMIT_EXHAUSTED);
+      return;
+    }
     const guilds = await ports.guilds.readyGuilds(identity.userId, command.shard, { largeThreshold: command.largeThreshold });
     if (this.#state !== SessionState.IDENTIFYING) return;
     this.#becomeReady(command, identity, guilds);
@@ -230,6 +242,7 @@ export class Session implements WheelEntry {
     const { directory, settings, ports, instanceId } = this.#env;
     this.#id = newSessionId(instanceId);
     this.#userId = identity.userId;
+    this.#tokenIssuedAt = identity.issuedAt ?? 0;
     this.#intents = identity.grantedIntents;
     [this.#shardId, this.#shardCount] = command.shard;
     if (command.compress) this.#link!.enablePayloadCompression();
@@ -277,6 +290,7 @@ export class Session implements WheelEntry {
     const link = this.#link!;
     this.#link = undefined;
     this.#teardown();
+    target.#tokenIssuedAt = identity.issuedAt ?? 0;
     target.#takeOver(link, lookup);
     this.#env.metrics?.resumes.inc({ outcome: 'resumed' });
   }
@@ -309,6 +323,7 @@ export class Session implements WheelEntry {
     if (snapshot.shape === 'json+payload-zlib') this.#link!.enablePayloadCompression();
     this.#id = command.sessionId;
     this.#userId = snapshot.userId;
+    this.#tokenIssuedAt = identity.issuedAt ?? 0;
     this.#intents = snapshot.intents;
     this.#shardId = snapshot.shardId;
     this.#shardCount = snapshot.shardCount;

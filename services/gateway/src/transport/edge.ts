@@ -11,7 +11,10 @@ import { DEFAULT_SESSION_SETTINGS } from '../session/environment';
 import { DiscardingMemberRequester, DiscardingPresenceSink, InMemoryGuildDirectory } from '../session/fakes';
 import { HeartbeatWheel } from '../session/heartbeat-wheel';
 import { GatewayMetrics } from '../session/metrics';
-import type { CommandLimiterFactory, GuildDirectory, GuildSubscriptionSink, IdentifyAuthenticator, IdentifyGate, MemberRequester, PresenceSink, SessionCap } from '../session/ports';
+import type {
+  CommandLimiterFactory, GuildDirectory, GuildSubscriptionSink, IdentifyAuthenticator, IdentifyGate, MemberRequester, PresenceSink, SessionCap,
+  SessionStartGate,
+} from '../session/ports';
 import { SessionRegistry } from '../session/session-registry';
 import type { GatewayEdgeConfig } from './edge-config';
 import { loadGatewayEdgeConfig } from './edge-config';
@@ -21,6 +24,8 @@ import type { HttpHandler } from './gateway-server';
 export interface GatewayEdgeParts {
   authenticator: IdentifyAuthenticator;
   identifyGate: IdentifyGate;
+  /** The daily session-start budget every IDENTIFY consumes (unset: not budgeted). */
+  sessionStarts?: SessionStartGate;
   commandLimiter: CommandLimiterFactory;
   sessionCap: SessionCap;
   /** HTTP handlers for non-upgrade requests (GET /api/v10/gateway[/bot]). */
@@ -69,6 +74,7 @@ export function edgePartsFromAccess(access: GatewayAccess, settings: { maxConcur
   return {
     authenticator: access.authenticator,
     identifyGate: access.identifyThrottle,
+    sessionStarts: access.sessionStarts,
     commandLimiter: access.commandLimiter,
     sessionCap: access.sessionCap,
     handlers: [access.discovery],
@@ -99,6 +105,7 @@ export async function startGatewayEdge(context: ServiceContext, parts: GatewayEd
     ports: {
       authenticator: parts.authenticator,
       identifyGate: parts.identifyGate,
+      sessionStarts: parts.sessionStarts,
       commandLimiter: parts.commandLimiter,
       guilds: guildLink?.directory ?? parts.guilds ?? new InMemoryGuildDirectory(),
       presence: parts.presence ?? new DiscardingPresenceSink(),
