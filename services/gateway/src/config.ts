@@ -25,6 +25,11 @@ export const gatewaySpec = {
   maxSessions: env.int('GATEWAY_MAX_SESSIONS', { default: 25_000, min: 1 }),
   // session/, transport/ (issue 3): public port, heartbeats, resume window, replay and send-queue bounds
   ...gatewayEdgeSpec,
+  /**
+   * Partitions of the session presence topic (switchboard.presence.sessions, keyed by user id),
+   * created by whichever of gateway and presence service starts first: both must agree.
+   */
+  presenceSessionPartitions: env.int('PRESENCE_SESSIONS_PARTITIONS', { default: 24, min: 1, max: 1024 }),
   // guild-link/: GUILD_ADDRESS, GUILD_FANOUT_TARGETS (unset GUILD_ADDRESS → no guild service: no guilds, op 8 dropped)
   ...guildLinkSpec,
 };

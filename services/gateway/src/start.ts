@@ -11,6 +11,7 @@ import type { GatewayConfig } from './config';
 import { startGuildLink } from './guild-link';
 import type { GuildLink } from './guild-link';
 import { SessionPeerService } from './handoff/peer-service';
+import { PRESENCE_SESSIONS_TOPIC, PresencePublisher } from './presence-link';
 import type { PeerResolver } from './handoff/peer-resolver';
 import { edgePartsFromAccess, startGatewayEdge } from './transport/edge';
 import type { GatewayEdge } from './transport/edge';
@@ -57,8 +58,12 @@ export async function startGateway(context: ServiceContext, deps: GatewayDepende
   if (guildAddress === undefined && context.config.mode === 'cluster') {
     context.logger.warn('GUILD_ADDRESS is not set: sessions get no guilds and op 8 is dropped');
   }
+  // Sessions' presence (connect, op 3, end) goes to the presence service over the event log.
+  await eventLog.ensureTopics([{ name: PRESENCE_SESSIONS_TOPIC, partitions: config.presenceSessionPartitions ?? 24 }]);
+  const presence = new PresencePublisher({ eventLog, instanceId: context.instance.instanceId, logger: context.logger, registry: context.registry });
   edge = await startGatewayEdge(context, {
     ...edgePartsFromAccess(access, accessSettings(context)),
+    presence,
     ...(deps.peers ? { peers: deps.peers } : {}),
     ...(guildAddress === undefined ? {} : {
       guildLink: async (registry) => (guildLink = await startGuildLink({
@@ -73,6 +78,7 @@ export async function startGateway(context: ServiceContext, deps: GatewayDepende
     }),
     beforeDrain: () => running.ops.markNotReady(),
   });
+  edge.registry.observe(presence);
   access.revocationSweeper.start(edge.registry);
   // Registered after the edge's step, so it runs first (LIFO): no poll against a closing database.
   context.lifecycle.onShutdown('revocation sweeper', () => access.revocationSweeper.stop());

@@ -1,7 +1,7 @@
 // Validation of the client commands that carry state: IDENTIFY and RESUME. Each failure names the
 // close code it maps to, so the session only looks the code up (protocol/close-codes.ts).
-import { CloseCodes, validIntents } from '../protocol';
-import type { CloseCodeInfo } from '../protocol';
+import { CloseCodes, platformOf, validIntents } from '../protocol';
+import type { CloseCodeInfo, Platform } from '../protocol';
 import type { PresencePayload } from './ports';
 
 export interface IdentifyCommand {
@@ -13,6 +13,8 @@ export interface IdentifyCommand {
   largeThreshold: number;
   compress: boolean;
   presence: PresencePayload | undefined;
+  /** The client_status key its `properties` name (desktop, mobile or web). */
+  platform: Platform;
 }
 
 export interface ResumeCommand {
@@ -58,6 +60,7 @@ export function parseIdentify(d: unknown): IdentifyCommand {
     largeThreshold,
     compress: d.compress === true,
     presence: (d.presence ?? undefined) as PresencePayload | undefined,
+    platform: platformOf(d.properties),
   };
 }
 

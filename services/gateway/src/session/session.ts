@@ -4,7 +4,7 @@
 // one place (#teardown). Transport details live behind SessionLink (transport/connection.ts).
 import type { EncodedDispatch, Encoding, GatewayPayload } from '../codec';
 import { CLIENT_OPCODES, closeCodeInfo, CloseCodes, closeKeepsSession, GatewayOpcode, UNAUTHENTICATED_OPCODES } from '../protocol';
-import type { CloseCodeInfo } from '../protocol';
+import type { CloseCodeInfo, Platform } from '../protocol';
 import { CommandError, parseGuildSubscriptions, parseIdentify, parseMemberRequest, parsePresence, parseResume } from './commands';
 import type { IdentifyCommand, ResumeCommand } from './commands';
 import type { DispatchShape, SessionEnvironment } from './environment';
@@ -55,6 +55,7 @@ export class Session implements WheelEntry {
   #userId = 0n;
   /** Unix seconds the token that authenticated this session (IDENTIFY, or the last RESUME) was issued at. */
   #tokenIssuedAt = 0;
+  #platform: Platform = 'web';
   #intents = 0;
   #shardId = 0;
   #shardCount = 1;
@@ -84,6 +85,8 @@ export class Session implements WheelEntry {
   /** Unix seconds its token was issued at (revocation ends sessions whose token predates the cutoff). */
   get tokenIssuedAt(): number { return this.#tokenIssuedAt; }
   get intents(): number { return this.#intents; }
+  /** The client_status key of its client (IDENTIFY properties); 'web' when resumed from a peer. */
+  get platform(): Platform { return this.#platform; }
   get shardId(): number { return this.#shardId; }
   get shardCount(): number { return this.#shardCount; }
   get guildIds(): readonly string[] { return this.#guildIds; }
@@ -244,6 +247,7 @@ export class Session implements WheelEntry {
     this.#userId = identity.userId;
     this.#tokenIssuedAt = identity.issuedAt ?? 0;
     this.#intents = identity.grantedIntents;
+    this.#platform = command.platform;
     [this.#shardId, this.#shardCount] = command.shard;
     if (command.compress) this.#link!.enablePayloadCompression();
     this.#shape = this.#link!.shape;

@@ -4,8 +4,10 @@
 
 // Aggregates each user's presence over all of their sessions.
 
-import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { Timestamp } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { InstanceInfo } from "../../common/v1/instance_pb.js";
 import { file_switchboard_common_v1_instance } from "../../common/v1/instance_pb.js";
 import type { Message } from "@bufbuild/protobuf";
@@ -14,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file switchboard/presence/v1/presence.proto.
  */
 export const file_switchboard_presence_v1_presence: GenFile = /*@__PURE__*/
-  fileDesc("CiZzd2l0Y2hib2FyZC9wcmVzZW5jZS92MS9wcmVzZW5jZS5wcm90bxIXc3dpdGNoYm9hcmQucHJlc2VuY2UudjEiEQoPRGVzY3JpYmVSZXF1ZXN0IkkKEERlc2NyaWJlUmVzcG9uc2USNQoIaW5zdGFuY2UYASABKAsyIy5zd2l0Y2hib2FyZC5jb21tb24udjEuSW5zdGFuY2VJbmZvMncKD1ByZXNlbmNlU2VydmljZRJkCghEZXNjcmliZRIoLnN3aXRjaGJvYXJkLnByZXNlbmNlLnYxLkRlc2NyaWJlUmVxdWVzdBopLnN3aXRjaGJvYXJkLnByZXNlbmNlLnYxLkRlc2NyaWJlUmVzcG9uc2UiA5ACAWIGcHJvdG8z", [file_switchboard_common_v1_instance]);
+  fileDesc("CiZzd2l0Y2hib2FyZC9wcmVzZW5jZS92MS9wcmVzZW5jZS5wcm90bxIXc3dpdGNoYm9hcmQucHJlc2VuY2UudjEiEQoPRGVzY3JpYmVSZXF1ZXN0IkkKEERlc2NyaWJlUmVzcG9uc2USNQoIaW5zdGFuY2UYASABKAsyIy5zd2l0Y2hib2FyZC5jb21tb24udjEuSW5zdGFuY2VJbmZvIvQCChRTZXNzaW9uUHJlc2VuY2VFdmVudBJACgRraW5kGAEgASgOMjIuc3dpdGNoYm9hcmQucHJlc2VuY2UudjEuU2Vzc2lvblByZXNlbmNlRXZlbnQuS2luZBIPCgd1c2VyX2lkGAIgASgJEhIKCnNlc3Npb25faWQYAyABKAkSGwoTZ2F0ZXdheV9pbnN0YW5jZV9pZBgEIAEoCRIQCghwbGF0Zm9ybRgFIAEoCRIOCgZzdGF0dXMYBiABKAkSFwoPYWN0aXZpdGllc19qc29uGAcgASgJEg0KBXNpbmNlGAggASgDEgsKA2FmaxgJIAEoCBImCgJhdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiWQoES2luZBIUChBLSU5EX1VOU1BFQ0lGSUVEEAASEgoOS0lORF9DT05ORUNURUQQARIQCgxLSU5EX1VQREFURUQQAhIVChFLSU5EX0RJU0NPTk5FQ1RFRBADMncKD1ByZXNlbmNlU2VydmljZRJkCghEZXNjcmliZRIoLnN3aXRjaGJvYXJkLnByZXNlbmNlLnYxLkRlc2NyaWJlUmVxdWVzdBopLnN3aXRjaGJvYXJkLnByZXNlbmNlLnYxLkRlc2NyaWJlUmVzcG9uc2UiA5ACAWIGcHJvdG8z", [file_google_protobuf_timestamp, file_switchboard_common_v1_instance]);
 
 /**
  * @generated from message switchboard.presence.v1.DescribeRequest
@@ -45,6 +47,113 @@ export type DescribeResponse = Message<"switchboard.presence.v1.DescribeResponse
  */
 export const DescribeResponseSchema: GenMessage<DescribeResponse> = /*@__PURE__*/
   messageDesc(file_switchboard_presence_v1_presence, 1);
+
+/**
+ * One gateway session's presence changed: it connected (READY or a resume on another instance), its
+ * client sent op 3, or it ended. Records on topic `switchboard.presence.sessions`, keyed by user id,
+ * so one presence instance sees all of a user's sessions in order.
+ *
+ * @generated from message switchboard.presence.v1.SessionPresenceEvent
+ */
+export type SessionPresenceEvent = Message<"switchboard.presence.v1.SessionPresenceEvent"> & {
+  /**
+   * @generated from field: switchboard.presence.v1.SessionPresenceEvent.Kind kind = 1;
+   */
+  kind: SessionPresenceEvent_Kind;
+
+  /**
+   * @generated from field: string user_id = 2;
+   */
+  userId: string;
+
+  /**
+   * @generated from field: string session_id = 3;
+   */
+  sessionId: string;
+
+  /**
+   * The gateway instance holding the session (its lease covers the session's liveness).
+   *
+   * @generated from field: string gateway_instance_id = 4;
+   */
+  gatewayInstanceId: string;
+
+  /**
+   * The client_status key: "desktop", "mobile" or "web", from IDENTIFY's properties.
+   *
+   * @generated from field: string platform = 5;
+   */
+  platform: string;
+
+  /**
+   * online, idle, dnd, invisible or offline (UPDATED and CONNECTED).
+   *
+   * @generated from field: string status = 6;
+   */
+  status: string;
+
+  /**
+   * The activities array as JSON.
+   *
+   * @generated from field: string activities_json = 7;
+   */
+  activitiesJson: string;
+
+  /**
+   * Unix time in milliseconds since when the client is idle; 0 when not idle.
+   *
+   * @generated from field: int64 since = 8;
+   */
+  since: bigint;
+
+  /**
+   * @generated from field: bool afk = 9;
+   */
+  afk: boolean;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp at = 10;
+   */
+  at?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message switchboard.presence.v1.SessionPresenceEvent.
+ * Use `create(SessionPresenceEventSchema)` to create a new message.
+ */
+export const SessionPresenceEventSchema: GenMessage<SessionPresenceEvent> = /*@__PURE__*/
+  messageDesc(file_switchboard_presence_v1_presence, 2);
+
+/**
+ * @generated from enum switchboard.presence.v1.SessionPresenceEvent.Kind
+ */
+export enum SessionPresenceEvent_Kind {
+  /**
+   * @generated from enum value: KIND_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: KIND_CONNECTED = 1;
+   */
+  CONNECTED = 1,
+
+  /**
+   * @generated from enum value: KIND_UPDATED = 2;
+   */
+  UPDATED = 2,
+
+  /**
+   * @generated from enum value: KIND_DISCONNECTED = 3;
+   */
+  DISCONNECTED = 3,
+}
+
+/**
+ * Describes the enum switchboard.presence.v1.SessionPresenceEvent.Kind.
+ */
+export const SessionPresenceEvent_KindSchema: GenEnum<SessionPresenceEvent_Kind> = /*@__PURE__*/
+  enumDesc(file_switchboard_presence_v1_presence, 2, 0);
 
 /**
  * @generated from service switchboard.presence.v1.PresenceService

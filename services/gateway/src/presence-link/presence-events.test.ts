@@ -1,0 +1,77 @@
+// What the presence service is told about sessions, through a real gateway and real sockets:
+// CONNECTED at READY (with the client_status platform from IDENTIFY's properties), UPDATED for
+// IDENTIFY's presence and each op 3, DISCONNECTED when the session ends — keyed by user id, in
+// order, on the in-memory log and on the real Kafka broker.
+import { randomUUID } from 'node:crypto';
+import { fromBinary } from '@bufbuild/protobuf';
+import { presenceV1 } from '@switchboard/proto';
+import { KafkaEventLog, MemoryEventLog, silentEventLogLogger } from '@switchboard/runtime';
+import type { ConsumedRecord, EventLog } from '@switchboard/runtime';
+import { requireKafkaBrokers } from '../../../../test/support/backing-services';
+import { GatewayIntent } from '../protocol';
+import { startEmbeddedGateway, tokenFor } from '../testing/embedded-gateway';
+import { TestGatewayClient } from '../transport/test-client';
+import { PRESENCE_SESSIONS_TOPIC } from './presence-publisher';
+
+const Kind = presenceV1.SessionPresenceEvent_Kind;
+
+const logs: [string, () => EventLog][] = [
+  ['in-memory log', () => new MemoryEventLog({ logger: silentEventLogLogger })],
+  ['real Kafka', () => new KafkaEventLog({
+    brokers: requireKafkaBrokers(),
+    clientId: 'presence-events-test',
+    logger: silentEventLogLogger,
+    consumer: { sessionTimeout: 6_000, heartbeatInterval: 500, maxWaitTimeInMs: 100, joinTimeoutMs: 30_000 },
+  })],
+];
+
+describe.each(logs)('gateway → presence session events (%s)', (_label, open) => {
+  it('publishes connect, IDENTIFY presence, op 3 and end of a session, keyed by user, in order', async () => {
+    const log = open();
+    const gateway = await startEmbeddedGateway({}, { eventLog: log });
+    const user = BigInt(Date.now()) << 22n;
+    const records: ConsumedRecord[] = [];
+    // A fresh group that starts at the end: only this run's records (the topic outlives runs).
+    const subscription = await log.subscribe({
+      groupId: `presence-events-${randomUUID()}`, topics: [PRESENCE_SESSIONS_TOPIC], fromBeginning: false,
+      handler: (record) => void (record.key === user.toString() && records.push(record)),
+    });
+    try {
+      const client = await TestGatewayClient.connect(gateway.edge.server.port);
+      await client.next((p) => p.op === 10);
+      client.send({ op: 2, d: {
+        token: tokenFor(gateway, user), intents: GatewayIntent.GUILDS,
+        properties: { os: 'android', browser: 'Discord Android', device: 'phone' },
+        presence: { status: 'idle', since: 1_700_000_000_000, activities: [], afk: true },
+      } });
+      await client.dispatch('READY');
+      client.send({ op: 3, d: { status: 'dnd', since: null, activities: [{ name: 'testing', type: 0 }], afk: false } });
+      await waitFor(() => records.length >= 3);
+      client.ws.close(1000);
+      await client.closed;
+      await waitFor(() => records.length >= 4);
+      const events = records.map((r) => fromBinary(presenceV1.SessionPresenceEventSchema, r.value));
+      expect(events.map((e) => [Kind[e.kind], e.status, e.platform])).toEqual([
+        ['CONNECTED', 'online', 'mobile'],
+        ['UPDATED', 'idle', 'mobile'],
+        ['UPDATED', 'dnd', 'mobile'],
+        ['DISCONNECTED', '', 'mobile'],
+      ]);
+      expect(new Set(events.map((e) => e.sessionId)).size).toBe(1);
+      expect(events[1]).toMatchObject({ since: 1_700_000_000_000n, afk: true, userId: user.toString(), gatewayInstanceId: gateway.context.instance.instanceId });
+      expect(JSON.parse(events[2]!.activitiesJson)).toEqual([{ name: 'testing', type: 0 }]);
+    } finally {
+      await subscription.stop();
+      await gateway.context.lifecycle.shutdown('test done');
+      await log.close();
+    }
+  }, 60_000);
+});
+
+async function waitFor(condition: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -1,0 +1,90 @@
+// The gateway's half of presence: every session's connect, op 3 and end become
+// SessionPresenceEvent records keyed by user id on the presence topic, where the presence service
+// aggregates them per user. Sends are not awaited by the session (a client's op 3 must not wait on
+// Kafka); records of one user keep their order because the log keeps produce-call order per key.
+// A failed produce is logged and counted: the next change of that session corrects it, and a
+// session's end is also covered by the gateway's lease with the presence service (issue 5).
+import { create, toBinary } from '@bufbuild/protobuf';
+import { timestampFromMs } from '@bufbuild/protobuf/wkt';
+import { presenceV1 } from '@switchboard/proto';
+import type { EventLog, Logger } from '@switchboard/runtime';
+import { Counter } from 'prom-client';
+import type { Registry } from 'prom-client';
+import type { PresencePayload, PresenceSink } from '../session/ports';
+import type { Session } from '../session/session';
+import type { SessionRegistryObserver } from '../session/session-registry';
+
+export const PRESENCE_SESSIONS_TOPIC = 'switchboard.presence.sessions';
+
+const Kind = presenceV1.SessionPresenceEvent_Kind;
+
+export interface PresencePublisherOptions {
+  eventLog: EventLog;
+  instanceId: string;
+  logger: Pick<Logger, 'warn'>;
+  topic?: string;
+  registry?: Registry;
+  now?: () => number;
+}
+
+export class PresencePublisher implements PresenceSink, SessionRegistryObserver {
+  readonly #options: PresencePublisherOptions;
+  readonly #sent: Counter<'kind' | 'outcome'> | undefined;
+
+  constructor(options: PresencePublisherOptions) {
+    this.#options = options;
+    this.#sent = options.registry
+      ? new Counter({
+        name: 'gateway_presence_events_total',
+        help: 'Session presence events produced for the presence service, by kind and outcome (ok, failed).',
+        labelNames: ['kind', 'outcome'],
+        registers: [options.registry],
+      })
+      : undefined;
+  }
+
+  /** The platform of each session this instance holds, for its op 3 updates (a string constant each). */
+  readonly #platforms = new Map<string, string>();
+
+  sessionAdded(session: Session): void {
+    this.#platforms.set(session.id!, session.platform);
+    this.#publish(Kind.CONNECTED, session.id!, session.userId, session.platform, { status: 'online', activities: [], since: null, afk: false });
+  }
+
+  sessionRemoved(session: Session): void {
+    this.#platforms.delete(session.id!);
+    this.#publish(Kind.DISCONNECTED, session.id!, session.userId, session.platform, undefined);
+  }
+
+  subscribed(): void {}
+  unsubscribed(): void {}
+
+  /** op 3 (and IDENTIFY's `presence`, sent right after the session was added). */
+  sessionPresence(sessionId: string, userId: bigint, presence: PresencePayload): void {
+    this.#publish(Kind.UPDATED, sessionId, userId, this.#platforms.get(sessionId) ?? 'web', presence);
+  }
+
+  #publish(kind: presenceV1.SessionPresenceEvent_Kind, sessionId: string, userId: bigint, platform: string, presence: PresencePayload | undefined): void {
+    const { eventLog, instanceId, topic = PRESENCE_SESSIONS_TOPIC, now = Date.now } = this.#options;
+    const event = create(presenceV1.SessionPresenceEventSchema, {
+      kind,
+      userId: userId.toString(),
+      sessionId,
+      gatewayInstanceId: instanceId,
+      platform,
+      status: presence?.status ?? '',
+      activitiesJson: presence ? JSON.stringify(presence.activities ?? []) : '',
+      since: BigInt(presence?.since ?? 0),
+      afk: presence?.afk ?? false,
+      at: timestampFromMs(now()),
+    });
+    const label = Kind[kind].toLowerCase();
+    eventLog.produce(topic, [{ key: userId.toString(), value: Buffer.from(toBinary(presenceV1.SessionPresenceEventSchema, event)) }]).then(
+      () => this.#sent?.inc({ kind: label, outcome: 'ok' }),
+      (err: unknown) => {
+        this.#sent?.inc({ kind: label, outcome: 'failed' });
+        this.#options.logger.warn({ err, sessionId, userId: userId.toString(), kind: label }, 'session presence not published');
+      },
+    );
+  }
+}
