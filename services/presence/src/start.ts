@@ -1,6 +1,6 @@
 // Starts the presence service in a service context: its event log and its gRPC API. Presence aggregation, leases and fan-out are issue 5.
 import { presenceV1 } from '@switchboard/proto';
-import { implement, openEventLog, serve } from '@switchboard/runtime';
+import { implementPartially, openEventLog, serve } from '@switchboard/runtime';
 import type { EventLog, RunningService, ServiceContext } from '@switchboard/runtime';
 
 export interface PresenceDependencies {
@@ -15,7 +15,7 @@ export interface RunningPresence extends RunningService {
 export async function startPresence(context: ServiceContext, deps: PresenceDependencies = {}): Promise<RunningPresence> {
   const eventLog = openEventLog(context, deps.eventLog);
   const running = await serve(context, {
-    services: [implement(presenceV1.PresenceService, { describe: async () => ({ instance: context.instance }) })],
+    services: [implementPartially(presenceV1.PresenceService, { describe: async () => ({ instance: context.instance }) })],
   });
   return { ...running, eventLog };
 }

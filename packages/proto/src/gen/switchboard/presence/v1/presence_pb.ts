@@ -16,7 +16,124 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file switchboard/presence/v1/presence.proto.
  */
 export const file_switchboard_presence_v1_presence: GenFile = /*@__PURE__*/
-  fileDesc("CiZzd2l0Y2hib2FyZC9wcmVzZW5jZS92MS9wcmVzZW5jZS5wcm90bxIXc3dpdGNoYm9hcmQucHJlc2VuY2UudjEiEQoPRGVzY3JpYmVSZXF1ZXN0IkkKEERlc2NyaWJlUmVzcG9uc2USNQoIaW5zdGFuY2UYASABKAsyIy5zd2l0Y2hib2FyZC5jb21tb24udjEuSW5zdGFuY2VJbmZvIvQCChRTZXNzaW9uUHJlc2VuY2VFdmVudBJACgRraW5kGAEgASgOMjIuc3dpdGNoYm9hcmQucHJlc2VuY2UudjEuU2Vzc2lvblByZXNlbmNlRXZlbnQuS2luZBIPCgd1c2VyX2lkGAIgASgJEhIKCnNlc3Npb25faWQYAyABKAkSGwoTZ2F0ZXdheV9pbnN0YW5jZV9pZBgEIAEoCRIQCghwbGF0Zm9ybRgFIAEoCRIOCgZzdGF0dXMYBiABKAkSFwoPYWN0aXZpdGllc19qc29uGAcgASgJEg0KBXNpbmNlGAggASgDEgsKA2FmaxgJIAEoCBImCgJhdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiWQoES2luZBIUChBLSU5EX1VOU1BFQ0lGSUVEEAASEgoOS0lORF9DT05ORUNURUQQARIQCgxLSU5EX1VQREFURUQQAhIVChFLSU5EX0RJU0NPTk5FQ1RFRBADMncKD1ByZXNlbmNlU2VydmljZRJkCghEZXNjcmliZRIoLnN3aXRjaGJvYXJkLnByZXNlbmNlLnYxLkRlc2NyaWJlUmVxdWVzdBopLnN3aXRjaGJvYXJkLnByZXNlbmNlLnYxLkRlc2NyaWJlUmVzcG9uc2UiA5ACAWIGcHJvdG8z", [file_google_protobuf_timestamp, file_switchboard_common_v1_instance]);
+  fileDesc("CiZzd2l0Y2hib2FyZC9wcmVzZW5jZS92MS9wcmVzZW5jZS5wcm90bxIXc3dpdGNoYm9hcmQucHJlc2VuY2UudjEiJwoTR2V0UHJlc2VuY2VzUmVxdWVzdBIQCgh1c2VyX2lkcxgBIAMoCSJQChRHZXRQcmVzZW5jZXNSZXNwb25zZRI4CglwcmVzZW5jZXMYASADKAsyJS5zd2l0Y2hib2FyZC5wcmVzZW5jZS52MS5Vc2VyUHJlc2VuY2UiogEKDFVzZXJQcmVzZW5jZRIPCgd1c2VyX2lkGAEgASgJEg4KBnN0YXR1cxgCIAEoCRIXCg9hY3Rpdml0aWVzX2pzb24YAyABKAkSPAoNY2xpZW50X3N0YXR1cxgEIAEoCzIlLnN3aXRjaGJvYXJkLnByZXNlbmNlLnYxLkNsaWVudFN0YXR1cxINCgVzaW5jZRgFIAEoAxILCgNhZmsYBiABKAgiPAoMQ2xpZW50U3RhdHVzEg8KB2Rlc2t0b3AYASABKAkSDgoGbW9iaWxlGAIgASgJEgsKA3dlYhgDIAEoCSIRCg9EZXNjcmliZVJlcXVlc3QiSQoQRGVzY3JpYmVSZXNwb25zZRI1CghpbnN0YW5jZRgBIAEoCzIjLnN3aXRjaGJvYXJkLmNvbW1vbi52MS5JbnN0YW5jZUluZm8i9AIKFFNlc3Npb25QcmVzZW5jZUV2ZW50EkAKBGtpbmQYASABKA4yMi5zd2l0Y2hib2FyZC5wcmVzZW5jZS52MS5TZXNzaW9uUHJlc2VuY2VFdmVudC5LaW5kEg8KB3VzZXJfaWQYAiABKAkSEgoKc2Vzc2lvbl9pZBgDIAEoCRIbChNnYXRld2F5X2luc3RhbmNlX2lkGAQgASgJEhAKCHBsYXRmb3JtGAUgASgJEg4KBnN0YXR1cxgGIAEoCRIXCg9hY3Rpdml0aWVzX2pzb24YByABKAkSDQoFc2luY2UYCCABKAMSCwoDYWZrGAkgASgIEiYKAmF0GAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJZCgRLaW5kEhQKEEtJTkRfVU5TUEVDSUZJRUQQABISCg5LSU5EX0NPTk5FQ1RFRBABEhAKDEtJTkRfVVBEQVRFRBACEhUKEUtJTkRfRElTQ09OTkVDVEVEEAMy6QEKD1ByZXNlbmNlU2VydmljZRJkCghEZXNjcmliZRIoLnN3aXRjaGJvYXJkLnByZXNlbmNlLnYxLkRlc2NyaWJlUmVxdWVzdBopLnN3aXRjaGJvYXJkLnByZXNlbmNlLnYxLkRlc2NyaWJlUmVzcG9uc2UiA5ACARJwCgxHZXRQcmVzZW5jZXMSLC5zd2l0Y2hib2FyZC5wcmVzZW5jZS52MS5HZXRQcmVzZW5jZXNSZXF1ZXN0Gi0uc3dpdGNoYm9hcmQucHJlc2VuY2UudjEuR2V0UHJlc2VuY2VzUmVzcG9uc2UiA5ACAWIGcHJvdG8z", [file_google_protobuf_timestamp, file_switchboard_common_v1_instance]);
+
+/**
+ * @generated from message switchboard.presence.v1.GetPresencesRequest
+ */
+export type GetPresencesRequest = Message<"switchboard.presence.v1.GetPresencesRequest"> & {
+  /**
+   * Up to 10,000 user ids.
+   *
+   * @generated from field: repeated string user_ids = 1;
+   */
+  userIds: string[];
+};
+
+/**
+ * Describes the message switchboard.presence.v1.GetPresencesRequest.
+ * Use `create(GetPresencesRequestSchema)` to create a new message.
+ */
+export const GetPresencesRequestSchema: GenMessage<GetPresencesRequest> = /*@__PURE__*/
+  messageDesc(file_switchboard_presence_v1_presence, 0);
+
+/**
+ * @generated from message switchboard.presence.v1.GetPresencesResponse
+ */
+export type GetPresencesResponse = Message<"switchboard.presence.v1.GetPresencesResponse"> & {
+  /**
+   * One per requested user, in request order.
+   *
+   * @generated from field: repeated switchboard.presence.v1.UserPresence presences = 1;
+   */
+  presences: UserPresence[];
+};
+
+/**
+ * Describes the message switchboard.presence.v1.GetPresencesResponse.
+ * Use `create(GetPresencesResponseSchema)` to create a new message.
+ */
+export const GetPresencesResponseSchema: GenMessage<GetPresencesResponse> = /*@__PURE__*/
+  messageDesc(file_switchboard_presence_v1_presence, 1);
+
+/**
+ * A user's presence as others see it (invisible shows as offline), Discord's PRESENCE_UPDATE fields.
+ *
+ * @generated from message switchboard.presence.v1.UserPresence
+ */
+export type UserPresence = Message<"switchboard.presence.v1.UserPresence"> & {
+  /**
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+
+  /**
+   * online, idle, dnd or offline.
+   *
+   * @generated from field: string status = 2;
+   */
+  status: string;
+
+  /**
+   * The activities array as JSON.
+   *
+   * @generated from field: string activities_json = 3;
+   */
+  activitiesJson: string;
+
+  /**
+   * @generated from field: switchboard.presence.v1.ClientStatus client_status = 4;
+   */
+  clientStatus?: ClientStatus | undefined;
+
+  /**
+   * Unix milliseconds since when idle; 0 when not idle.
+   *
+   * @generated from field: int64 since = 5;
+   */
+  since: bigint;
+
+  /**
+   * @generated from field: bool afk = 6;
+   */
+  afk: boolean;
+};
+
+/**
+ * Describes the message switchboard.presence.v1.UserPresence.
+ * Use `create(UserPresenceSchema)` to create a new message.
+ */
+export const UserPresenceSchema: GenMessage<UserPresence> = /*@__PURE__*/
+  messageDesc(file_switchboard_presence_v1_presence, 2);
+
+/**
+ * The status per platform where the user has a session (empty: no session there).
+ *
+ * @generated from message switchboard.presence.v1.ClientStatus
+ */
+export type ClientStatus = Message<"switchboard.presence.v1.ClientStatus"> & {
+  /**
+   * @generated from field: string desktop = 1;
+   */
+  desktop: string;
+
+  /**
+   * @generated from field: string mobile = 2;
+   */
+  mobile: string;
+
+  /**
+   * @generated from field: string web = 3;
+   */
+  web: string;
+};
+
+/**
+ * Describes the message switchboard.presence.v1.ClientStatus.
+ * Use `create(ClientStatusSchema)` to create a new message.
+ */
+export const ClientStatusSchema: GenMessage<ClientStatus> = /*@__PURE__*/
+  messageDesc(file_switchboard_presence_v1_presence, 3);
 
 /**
  * @generated from message switchboard.presence.v1.DescribeRequest
@@ -29,7 +146,7 @@ export type DescribeRequest = Message<"switchboard.presence.v1.DescribeRequest">
  * Use `create(DescribeRequestSchema)` to create a new message.
  */
 export const DescribeRequestSchema: GenMessage<DescribeRequest> = /*@__PURE__*/
-  messageDesc(file_switchboard_presence_v1_presence, 0);
+  messageDesc(file_switchboard_presence_v1_presence, 4);
 
 /**
  * @generated from message switchboard.presence.v1.DescribeResponse
@@ -46,7 +163,7 @@ export type DescribeResponse = Message<"switchboard.presence.v1.DescribeResponse
  * Use `create(DescribeResponseSchema)` to create a new message.
  */
 export const DescribeResponseSchema: GenMessage<DescribeResponse> = /*@__PURE__*/
-  messageDesc(file_switchboard_presence_v1_presence, 1);
+  messageDesc(file_switchboard_presence_v1_presence, 5);
 
 /**
  * One gateway session's presence changed: it connected (READY or a resume on another instance), its
@@ -122,7 +239,7 @@ export type SessionPresenceEvent = Message<"switchboard.presence.v1.SessionPrese
  * Use `create(SessionPresenceEventSchema)` to create a new message.
  */
 export const SessionPresenceEventSchema: GenMessage<SessionPresenceEvent> = /*@__PURE__*/
-  messageDesc(file_switchboard_presence_v1_presence, 2);
+  messageDesc(file_switchboard_presence_v1_presence, 6);
 
 /**
  * @generated from enum switchboard.presence.v1.SessionPresenceEvent.Kind
@@ -153,7 +270,7 @@ export enum SessionPresenceEvent_Kind {
  * Describes the enum switchboard.presence.v1.SessionPresenceEvent.Kind.
  */
 export const SessionPresenceEvent_KindSchema: GenEnum<SessionPresenceEvent_Kind> = /*@__PURE__*/
-  enumDesc(file_switchboard_presence_v1_presence, 2, 0);
+  enumDesc(file_switchboard_presence_v1_presence, 6, 0);
 
 /**
  * @generated from service switchboard.presence.v1.PresenceService
@@ -168,6 +285,17 @@ export const PresenceService: GenService<{
     methodKind: "unary";
     input: typeof DescribeRequestSchema;
     output: typeof DescribeResponseSchema;
+  },
+  /**
+   * The aggregated presence of many users at once (GUILD_CREATE presences, REQUEST_GUILD_MEMBERS
+   * with presences, member lists). Users with no session come back offline.
+   *
+   * @generated from rpc switchboard.presence.v1.PresenceService.GetPresences
+   */
+  getPresences: {
+    methodKind: "unary";
+    input: typeof GetPresencesRequestSchema;
+    output: typeof GetPresencesResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_switchboard_presence_v1_presence, 0);
