@@ -1,11 +1,11 @@
 // One WebSocket connection: the session's encoding and transport compressor, and a bounded
 // outbound queue flushed once per event-loop turn (see flush-scheduler.ts). Frames queued in a
 // turn are compressed one by one (each stays its own WebSocket message, as clients require) and
-// written with the socket corked, so the kernel sees one write. A reader that does not keep up
+// written as one buffer of hand-built frames (frame-writer.ts), so the kernel sees one write. A reader that does not keep up
 // is closed with 4000 once queued + unsent bytes pass `maxQueuedBytes`; the session stays
 // resumable (4000 keeps it), and resuming replays from the shared encoded dispatches.
 import type { WebSocket } from 'ws';
-import { createCompressor, frameLength, isReleasable, joinFrame } from '../codec';
+import { createCompressor, frameLength, isReleasable } from '../codec';
 import type { CompressionTuning, Compressor, EncodedDispatch, Encoding, GatewayPayload, TransportCompressionName } from '../codec';
 import { CloseCodes } from '../protocol';
 import type { DispatchShape } from '../session/environment';
@@ -13,6 +13,8 @@ import { closeCodeLabel } from '../session/metrics';
 import type { GatewayMetrics } from '../session/metrics';
 import type { Session, SessionLink } from '../session/session';
 import { defaultFlushScheduler } from './flush-scheduler';
+import { buildFrames, OPCODE_BINARY, OPCODE_TEXT } from './frame-writer';
+import type { FramePayload } from './frame-writer';
 import type { Flushable, FlushScheduler } from './flush-scheduler';
 
 export interface ConnectionOptions {
@@ -107,25 +109,25 @@ export class Connection implements SessionLink, Flushable {
     this.#ws.close(code, reason);
   }
 
-  /** Writes everything queued, in order, in one corked write. Called by the scheduler. */
+  /** Writes everything queued, in order, as one buffer of frames in one write. Called by the scheduler. */
   flush(): void {
     const queue = this.#queue;
     if (!queue) return;
     this.#queue = undefined;
     this.#queuedBytes = 0;
     if (this.#ws.readyState !== this.#ws.OPEN) return;
-    const socket = (this.#ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+    const payloads: FramePayload[] = [];
+    const opcodes: number[] = [];
     let dispatched = false;
-    socket?.cork();
-    try {
-      for (let i = 0; i < queue.length; i += STRIDE) {
-        const t = queue[i + 2] as string | null;
-        if (t !== null) dispatched = true;
-        this.#write(queue[i] as Buffer | readonly Buffer[], queue[i + 1] as boolean, t);
-      }
-    } finally {
-      socket?.uncork();
+    for (let i = 0; i < queue.length; i += STRIDE) {
+      const t = queue[i + 2] as string | null;
+      if (t !== null) dispatched = true;
+      const data = this.#payload(queue[i] as Buffer | readonly Buffer[], queue[i + 1] as boolean, t);
+      payloads.push(data.payload);
+      opcodes.push(data.binary ? OPCODE_BINARY : OPCODE_TEXT);
     }
+    const socket = (this.#ws as unknown as { _socket?: { write(data: Buffer): boolean; destroyed: boolean } })._socket;
+    if (socket && !socket.destroyed) socket.write(buildFrames(payloads, opcodes));
     // A flush with no dispatch (a heartbeat ACK) means the connection is quiet: free the zlib
     // context (~210 KB) until the next frame. zstd cannot be released (compression.ts).
     if (!dispatched && this.#compressor && isReleasable(this.#compressor)) this.#compressor.release();
@@ -146,14 +148,15 @@ export class Connection implements SessionLink, Flushable {
     this.#queuedBytes += bytes;
   }
 
-  #write(frame: Buffer | readonly Buffer[], binary: boolean, t: string | null): void {
-    const data = this.#compressor ? this.#compressor.compress(frame) : Buffer.isBuffer(frame) ? frame : joinFrame(frame);
-    this.#ws.send(data, { binary: this.#compressor ? true : binary, compress: false });
+  /** One message's payload as it goes on the wire (compressed when the connection compresses). */
+  #payload(frame: Buffer | readonly Buffer[], binary: boolean, t: string | null): { payload: FramePayload; binary: boolean } {
+    const payload: FramePayload = this.#compressor ? this.#compressor.compress(frame) : frame;
     const metrics = this.#options.metrics;
     if (metrics && t !== null) {
       const compression = this.#compressor?.name ?? (this.#payloadCompression && binary ? 'payload-zlib' : 'none');
-      metrics.countSent(t, compression, data.length);
+      metrics.countSent(t, compression, Buffer.isBuffer(payload) ? payload.length : frameLength(payload));
     }
+    return { payload, binary: this.#compressor ? true : binary };
   }
 
   /** Server-side close with 4000 through the session, so it detaches at once and stays resumable. */
