@@ -20,6 +20,8 @@ const JSON_SEQ_KEY = ',"s":';
 
 /** A JSON dispatch: `json` is the already-serialised `d`. */
 export class JsonDispatch implements EncodedDispatch {
+  /** See EncodedDispatch.eventKey (declared here so every instance has one shape). */
+  eventKey: string | undefined = undefined;
   readonly binary = false;
   /** `{"t":...,"op":0,"d":<json>,"s":` as UTF-8. Shared by every session; never mutated. */
   readonly head: Buffer;
@@ -62,6 +64,8 @@ const OP_DISPATCH = Buffer.from([ETF.SMALL_INTEGER_EXT, 0]);
 
 /** An ETF dispatch: `packedD` is erlpack's output for `d` (with or without its version byte). */
 export class EtfDispatch implements EncodedDispatch {
+  /** See EncodedDispatch.eventKey (declared here so every instance has one shape). */
+  eventKey: string | undefined = undefined;
   readonly binary = true;
   /** Version, map header (arity 4) and the `t`, `op` and `d` pairs. Shared; never mutated. */
   readonly head: Buffer;

@@ -39,6 +39,12 @@ export interface EncodedDispatch {
    * dispatch already holds: the JSON head itself, or the source payload it was encoded from.
    */
   payloadJson(): string;
+  /**
+   * The guild stream event this dispatch carries ("partition:offset:sub_index"), set by the
+   * registry when the event came from a guild instance; how a cross-instance resume recognises
+   * what both instances delivered.
+   */
+  eventKey?: string;
 }
 
 export interface Encoding {

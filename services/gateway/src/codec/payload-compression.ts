@@ -53,6 +53,8 @@ export class PayloadCompressor {
 }
 
 class CompressedJsonDispatch implements EncodedDispatch {
+  /** See EncodedDispatch.eventKey (declared here so every instance has one shape). */
+  eventKey: string | undefined = undefined;
   readonly binary = true;
 
   constructor(readonly t: string, readonly head: Buffer, readonly headAdler: number) {}

@@ -223,17 +223,19 @@ export class EventApplier {
 
   #apply(event: guildV1.FanoutEvent, receivedAt: number): Promise<void> | undefined {
     const d = JSON.parse(event.payloadJson) as Record<string, unknown>;
+    // Ephemeral messages (no offset: member-list SYNCs) are no stream event.
+    const eventKey = event.offset === '' ? undefined : `${event.partition}:${event.offset}:${event.subIndex}`;
     const visible = visibilityFilter(event);
     const filter = audienceFilter(event, visible);
     const scope = event.scope;
-    if (scope?.kind === guildV1.ScopeKind.USER) return this.#applyToUser(BigInt(scope.id), event, d, onlySessions(event, filter), receivedAt);
+    if (scope?.kind === guildV1.ScopeKind.USER) return this.#applyToUser(BigInt(scope.id), event, d, onlySessions(event, filter), receivedAt, eventKey);
     const guildId = event.guildId || scope?.id || '';
     if (!guildId) return undefined;
     const contentRecipients = event.contentUserIds.length > 0 ? new Set(event.contentUserIds.map(BigInt)) : undefined;
     const { registry } = this.#options;
     const targets = this.#targets(event, guildId);
-    if (targets) registry.dispatchToSessions(targets, guildId, event.type, d, { filter, contentRecipients, receivedAt });
-    else registry.dispatchToGuild(guildId, event.type, d, { filter, contentRecipients, receivedAt });
+    if (targets) registry.dispatchToSessions(targets, guildId, event.type, d, { filter, contentRecipients, receivedAt, eventKey });
+    else registry.dispatchToGuild(guildId, event.type, d, { filter, contentRecipients, receivedAt, eventKey });
     // A deleted guild (not an outage: `unavailable`) ends its subscriptions, whatever the intents.
     if (event.type === 'GUILD_DELETE' && d.unavailable !== true) {
       for (const session of registry.subscribersOf(guildId)) if (!visible || visible(session)) registry.unsubscribe(session, guildId);
@@ -263,6 +265,7 @@ export class EventApplier {
 
   #applyToUser(
     userId: bigint, event: guildV1.FanoutEvent, d: Record<string, unknown>, filter: SessionFilter | undefined, receivedAt: number,
+    eventKey: string | undefined,
   ): Promise<void> | undefined {
     const guildId = typeof d.id === 'string' ? d.id : event.guildId;
     if ((event.type === 'GUILD_CREATE' || event.type === 'GUILD_DELETE') && guildId) {
@@ -273,7 +276,7 @@ export class EventApplier {
       this.#left(userId, guildId, d, filter);
       return undefined;
     }
-    this.#options.registry.dispatchToUsers([userId], event.type, d, { filter, receivedAt });
+    this.#options.registry.dispatchToUsers([userId], event.type, d, { filter, receivedAt, eventKey });
     return undefined;
   }
 

@@ -16,11 +16,11 @@ const RELEASED_TTL_MS = 60_000;
 type ReplayedInit = MessageInitShape<typeof gatewayV1.ReplayedDispatchSchema>;
 
 export function toReplayed(items: readonly HandedOverDispatch[]): ReplayedInit[] {
-  return items.map((item) => ({ seq: BigInt(item.seq), t: item.t, dJson: item.dJson }));
+  return items.map((item) => ({ seq: BigInt(item.seq), t: item.t, dJson: item.dJson, eventKey: item.eventKey ?? '' }));
 }
 
-export function fromReplayed(items: readonly { seq: bigint; t: string; dJson: string }[]): HandedOverDispatch[] {
-  return items.map((item) => ({ seq: Number(item.seq), t: item.t, dJson: item.dJson }));
+export function fromReplayed(items: readonly { seq: bigint; t: string; dJson: string; eventKey: string }[]): HandedOverDispatch[] {
+  return items.map((item) => ({ seq: Number(item.seq), t: item.t, dJson: item.dJson, ...(item.eventKey ? { eventKey: item.eventKey } : {}) }));
 }
 
 /** HandoffRefusedError → the status GatewayPeerService documents. */

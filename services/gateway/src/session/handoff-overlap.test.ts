@@ -18,4 +18,14 @@ describe('handoff overlap', () => {
     const pending = [jsonEncoding.encodeDispatch('MESSAGE_UPDATE', { id: '3' })];
     expect(overlap(origin([3]), pending)).toBe(0);
   });
+
+  it('matches guild stream events by their event key, exactly, even when payloads repeat', () => {
+    // Two identical typing events in a row (same user, same second): by content the origin's last
+    // one would also match the taker's first, and one would be dropped; by event key it does not.
+    const typing = { channel_id: '5', user_id: '7', timestamp: 1_700_000_000 };
+    const keyed = (key: string) => Object.assign(jsonEncoding.encodeDispatch('TYPING_START', typing), { eventKey: key });
+    const fromOrigin: HandedOverDispatch[] = [{ seq: 1, t: 'TYPING_START', dJson: JSON.stringify(typing), eventKey: '0:10:0' }];
+    expect(overlap(fromOrigin, [keyed('0:11:0'), keyed('0:12:0')])).toBe(0);
+    expect(overlap(fromOrigin, [keyed('0:10:0'), keyed('0:11:0')])).toBe(1);
+  });
 });

@@ -130,6 +130,8 @@ export interface HandedOverDispatch {
   seq: number;
   t: string;
   dJson: string;
+  /** The guild stream event it carries (EncodedDispatch.eventKey), if any. */
+  eventKey?: string;
 }
 
 /** What TakeSession returns: the session and every dispatch after the client's seq. */

@@ -17,6 +17,8 @@ export interface GuildDispatchOptions {
   contentRecipients?: ReadonlySet<bigint>;
   /** performance.now() when the event reached the gateway, for the fan-out latency histogram. */
   receivedAt?: number;
+  /** The guild stream event it is (EncodedDispatch.eventKey), when it came from one. */
+  eventKey?: string;
 }
 
 /**
@@ -37,11 +39,16 @@ class ShapeCache {
   readonly #slots: (EncodedDispatch | undefined)[] = [];
   #stripped: Record<string, unknown> | undefined;
 
-  constructor(readonly registry: SessionRegistry, readonly t: string, readonly d: Record<string, unknown>) {}
+  constructor(readonly registry: SessionRegistry, readonly t: string, readonly d: Record<string, unknown>, readonly eventKey?: string) {}
 
   get(shape: DispatchShape, stripped: boolean): EncodedDispatch {
     const index = SHAPES.indexOf(shape) * 2 + (stripped ? 1 : 0);
-    return (this.#slots[index] ??= this.registry.encode(shape, this.t, stripped ? this.#strippedPayload() : this.d));
+    let encoded = this.#slots[index];
+    if (!encoded) {
+      encoded = this.#slots[index] = this.registry.encode(shape, this.t, stripped ? this.#strippedPayload() : this.d);
+      if (this.eventKey !== undefined) encoded.eventKey = this.eventKey;
+    }
+    return encoded;
   }
 
   #strippedPayload(): Record<string, unknown> {
@@ -161,7 +168,7 @@ export class SessionRegistry implements SessionDirectory {
     // (id >> 22) is a 42-bit millisecond count: exact as a double, so `%` needs no BigInt per session.
     const shardKey = Number(BigInt(guildId) >> 22n);
     const gatedContent = MESSAGE_CONTENT_EVENTS.has(t);
-    const cache = new ShapeCache(this, t, d);
+    const cache = new ShapeCache(this, t, d, options.eventKey);
     let delivered = 0;
     for (const session of sessions) {
       if (!include(session)) continue;
@@ -179,9 +186,9 @@ export class SessionRegistry implements SessionDirectory {
   /** Sends a direct event (DMs, user-scoped) to every session of `userIds` on shard 0. */
   dispatchToUsers(
     userIds: Iterable<bigint>, t: string, d: Record<string, unknown>,
-    options: { receivedAt?: number; filter?: (session: Session) => boolean } = {},
+    options: { receivedAt?: number; filter?: (session: Session) => boolean; eventKey?: string } = {},
   ): number {
-    const cache = new ShapeCache(this, t, d);
+    const cache = new ShapeCache(this, t, d, options.eventKey);
     let delivered = 0;
     for (const userId of userIds) {
       for (const session of this.#byUser.get(userId) ?? []) {

@@ -350,7 +350,9 @@ export class Session implements WheelEntry {
     const fromOrigin = [...snapshot.replay, ...tail.replay];
     const buffer = this.#buffer;
     for (const item of fromOrigin) {
-      if (!buffer.push(item.seq, directory.encode(this.#shape, item.t, JSON.parse(item.dJson)))) {
+      const encoded = directory.encode(this.#shape, item.t, JSON.parse(item.dJson));
+      if (item.eventKey) encoded.eventKey = item.eventKey;
+      if (!buffer.push(item.seq, encoded)) {
         this.#abandonAdoption();
         return this.#resumeRefused('too-old');
       }
@@ -498,24 +500,27 @@ export class Session implements WheelEntry {
 }
 
 function handedOver(dispatches: readonly EncodedDispatch[], firstSeq: number): HandedOverDispatch[] {
-  return dispatches.map((dispatch, index) => ({ seq: firstSeq + index, t: dispatch.t, dJson: dispatch.payloadJson() }));
+  return dispatches.map((dispatch, index) => ({
+    seq: firstSeq + index, t: dispatch.t, dJson: dispatch.payloadJson(), ...(dispatch.eventKey ? { eventKey: dispatch.eventKey } : {}),
+  }));
 }
 
 /**
  * How many of `pending` (fanned out to the taker since it subscribed the session) the origin
- * already delivered: the longest prefix of `pending` that is a suffix of `fromOrigin`, compared
- * by event (t and d). Both instances get a guild's events in the same order, so what both got
- * is exactly that overlap.
+ * already delivered: the longest prefix of `pending` that is a suffix of `fromOrigin`. Both
+ * instances get a guild's events in the same order, so what both got is exactly that overlap.
+ * Dispatches compare by their guild stream event (partition, offset, sub-index) when both carry
+ * one — exact even for two identical payloads in a row — else by event (t and d).
  */
 export function overlap(fromOrigin: readonly HandedOverDispatch[], pending: readonly EncodedDispatch[]): number {
   const max = Math.min(fromOrigin.length, pending.length);
   if (max === 0) return 0;
-  const keys = pending.slice(0, max).map((dispatch) => `${dispatch.t}\u0000${dispatch.payloadJson()}`);
+  const keys = pending.slice(0, max).map((dispatch) => dispatch.eventKey ?? `${dispatch.t}\u0000${dispatch.payloadJson()}`);
   for (let k = max; k > 0; k -= 1) {
     let match = true;
     for (let i = 0; i < k && match; i += 1) {
       const item = fromOrigin[fromOrigin.length - k + i]!;
-      match = `${item.t}\u0000${item.dJson}` === keys[i];
+      match = (item.eventKey ?? `${item.t}\u0000${item.dJson}`) === keys[i];
     }
     if (match) return k;
   }
