@@ -1,6 +1,6 @@
 # Cloud SQL for PostgreSQL 15 on a private IP only (no public address), with the databases of the
-# three services that own durable state, gateway (token revocations and privileged-intent grants,
-# table gateway_user_auth), guild and push, and one built-in user each. Each service applies its
+# four services that own durable state, gateway (token revocations and privileged-intent grants,
+# table gateway_user_auth), guild, presence (live sessions) and push, and one built-in user each. Each service applies its
 # own migrations at start. Passwords are
 # generated here, kept in Secret Manager (the source of truth for people and other tools) and
 # handed to the pods through the Kubernetes Secret in helm.tf. They are also in the Terraform
@@ -54,7 +54,7 @@ resource "google_sql_database_instance" "main" {
 }
 
 locals {
-  databases = toset(["gateway", "guild", "push"])
+  databases = toset(["gateway", "guild", "presence", "push"])
 }
 
 resource "google_sql_database" "services" {

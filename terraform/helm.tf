@@ -20,9 +20,10 @@ resource "kubernetes_secret_v1" "database" {
     namespace = kubernetes_namespace_v1.switchboard.metadata[0].name
   }
   data = {
-    GATEWAY_DATABASE_URL = local.database_urls["gateway"]
-    GUILD_DATABASE_URL   = local.database_urls["guild"]
-    PUSH_DATABASE_URL    = local.database_urls["push"]
+    GATEWAY_DATABASE_URL  = local.database_urls["gateway"]
+    GUILD_DATABASE_URL    = local.database_urls["guild"]
+    PRESENCE_DATABASE_URL = local.database_urls["presence"]
+    PUSH_DATABASE_URL     = local.database_urls["push"]
   }
 }
 

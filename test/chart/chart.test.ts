@@ -224,14 +224,10 @@ describe.each([
     const preStop = pod.containers[0].lifecycle?.preStop?.sleep?.seconds ?? 0;
     expect(grace).toBeGreaterThan(0);
     expect(preStop + grace).toBeLessThan(pod.terminationGracePeriodSeconds);
-    // Every service that owns durable state (and applies its own migrations) gets its own URL.
+    // Every service owns durable state (and applies its own migrations): each gets its own URL.
     const database = byName.get('DATABASE_URL');
-    if (name === 'gateway' || name === 'guild' || name === 'push') {
-      expect(database?.valueFrom?.secretKeyRef).toEqual({ name: 'switchboard-database', key: `${name.toUpperCase()}_DATABASE_URL` });
-      expect(database?.value).toBeUndefined();
-    } else {
-      expect(database).toBeUndefined();
-    }
+    expect(database?.valueFrom?.secretKeyRef).toEqual({ name: 'switchboard-database', key: `${name.toUpperCase()}_DATABASE_URL` });
+    expect(database?.value).toBeUndefined();
     // The token signing key is the gateway's alone, and only ever a Secret reference.
     if (name !== 'gateway') expect(env.filter((e) => e.name.startsWith('GATEWAY_'))).toEqual([]);
   });

@@ -1,15 +1,25 @@
 // The presence service's settings, on top of the common ones (mode, Kafka, database, logging).
-import { env, loadServiceConfig } from '@switchboard/runtime';
+import { env, loadServiceConfig, requireDatabase } from '@switchboard/runtime';
 
 export const presenceSpec = {
   grpcPort: env.port('PRESENCE_GRPC_PORT', { default: 50053 }),
   httpPort: env.port('PRESENCE_HTTP_PORT', { default: 9093 }),
+  /**
+   * Partitions of the session presence topic (the gateways create it with the same setting when
+   * they start first; fixed afterwards, since changing it moves users). Bounds how many presence
+   * instances share the users.
+   */
+  sessionPartitions: env.int('PRESENCE_SESSIONS_PARTITIONS', { default: 24, min: 1, max: 1024 }),
+  /** The topic gateways publish session presence events to (one per deployment sharing a cluster). */
+  sessionsTopic: env.string('PRESENCE_SESSIONS_TOPIC', { default: 'switchboard.presence.sessions' }),
+  /** Consumer group of the instances that own users (one group per deployment). */
+  ownerGroup: env.string('PRESENCE_OWNER_GROUP', { default: 'switchboard-presence-owners' }),
 };
 
 export type PresenceConfig = ReturnType<typeof loadPresenceConfig>;
 
 export function loadPresenceConfig(source: Readonly<Record<string, string | undefined>> = process.env) {
   const config = loadServiceConfig(presenceSpec, source);
-
+  requireDatabase(config);
   return config;
 }

@@ -1,21 +1,64 @@
-// Starts the presence service in a service context: its event log and its gRPC API. Presence aggregation, leases and fan-out are issue 5.
+// Starts the presence service in a service context: its database (migrated) and event log with
+// the session presence topic, the gRPC API (Describe, GetPresences), then joins the owners'
+// consumer group so this instance aggregates the users of its partitions.
+import * as path from 'node:path';
 import { presenceV1 } from '@switchboard/proto';
-import { implementPartially, openEventLog, serve } from '@switchboard/runtime';
-import type { EventLog, RunningService, ServiceContext } from '@switchboard/runtime';
+import { implement, openEventLog, openServiceDatabase, serve } from '@switchboard/runtime';
+import type { Database, EventLog, RunningService, ServiceContext } from '@switchboard/runtime';
+import { createGetPresences } from './api';
+import type { PresenceConfig } from './config';
+import { NO_PRESENCE_SINK, PresenceMetrics, PresenceOwner } from './owner';
+import type { PresenceChangeSink } from './owner';
+import { SessionStore } from './store';
+
+/** The service's own SQL migrations (resolved the same from src/ under jest and from dist/). */
+export const PRESENCE_MIGRATIONS_DIR = path.resolve(__dirname, '../migrations');
 
 export interface PresenceDependencies {
   /** An event log shared with other services in this process (`make dev`); else one of the run mode. */
   eventLog?: EventLog;
+  /** A database owned by the caller (tests: several instances sharing one PGlite); else DATABASE_URL's. */
+  database?: Database;
+  /** Where aggregated changes go (default: dropped until the guild fan-out exists, issue 5). */
+  sink?: PresenceChangeSink;
 }
 
 export interface RunningPresence extends RunningService {
+  readonly database: Database;
   readonly eventLog: EventLog;
+  readonly owner: PresenceOwner;
 }
 
+type PresenceSettings = Pick<PresenceConfig, 'sessionPartitions' | 'sessionsTopic' | 'ownerGroup'>;
+
 export async function startPresence(context: ServiceContext, deps: PresenceDependencies = {}): Promise<RunningPresence> {
+  const settings = context.config as typeof context.config & PresenceSettings;
+  const database = deps.database ?? (await openServiceDatabase(context, PRESENCE_MIGRATIONS_DIR));
   const eventLog = openEventLog(context, deps.eventLog);
+  // Whichever service starts first creates the topic (the gateways with the same partition count).
+  await eventLog.ensureTopics([{ name: settings.sessionsTopic, partitions: settings.sessionPartitions, deadLetter: true }]);
+  const store = new SessionStore(database);
   const running = await serve(context, {
-    services: [implementPartially(presenceV1.PresenceService, { describe: async () => ({ instance: context.instance }) })],
+    services: [
+      implement(presenceV1.PresenceService, {
+        describe: async () => ({ instance: context.instance }),
+        getPresences: createGetPresences(store),
+      }),
+    ],
+    readiness: { database: async () => (await database.query('SELECT 1 AS ok')).rowCount === 1 },
   });
-  return { ...running, eventLog };
+  const owner = await PresenceOwner.start({
+    eventLog,
+    store,
+    sink: deps.sink ?? NO_PRESENCE_SINK,
+    metrics: new PresenceMetrics(context.registry),
+    logger: context.logger,
+    topic: settings.sessionsTopic,
+    groupId: settings.ownerGroup,
+    partitions: settings.sessionPartitions,
+  });
+  // Registered after serve(), so on shutdown it runs before the servers stop: leave the group
+  // (in-flight records finish and commit) so the others take the users over at once.
+  context.lifecycle.onShutdown('presence owner', () => owner.stop());
+  return { ...running, database, eventLog, owner };
 }

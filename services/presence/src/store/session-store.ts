@@ -1,0 +1,106 @@
+// The presence tables in PostgreSQL: live sessions per user and the last announced presence.
+// Owners write through it before a record's offset commits; GetPresences reads it on any instance.
+import type { Queryable } from '@switchboard/runtime';
+import type { ClientStatus, Presence, SessionPresence, VisibleStatus } from '../aggregate';
+import { OFFLINE } from '../aggregate';
+
+interface SessionRow {
+  user_id: bigint;
+  session_id: string;
+  gateway_instance_id: string;
+  platform: SessionPresence['platform'];
+  status: SessionPresence['status'];
+  activities: unknown;
+  since: bigint;
+  afk: boolean;
+  updated_at: Date;
+}
+
+interface AnnouncedRow {
+  status: VisibleStatus;
+  activities: unknown;
+  client_status: unknown;
+  since: bigint;
+  afk: boolean;
+}
+
+const SESSION_COLUMNS = 'user_id, session_id, gateway_instance_id, platform, status, activities, since, afk, updated_at';
+
+function toSession(row: SessionRow): SessionPresence {
+  return {
+    sessionId: row.session_id,
+    gatewayInstanceId: row.gateway_instance_id,
+    platform: row.platform,
+    status: row.status,
+    activities: Array.isArray(row.activities) ? row.activities : [],
+    since: Number(row.since),
+    afk: row.afk,
+    updatedAt: row.updated_at.getTime(),
+  };
+}
+
+export class SessionStore {
+  constructor(private readonly db: Queryable) {}
+
+  /** The live sessions of one user. */
+  async sessionsOf(userId: bigint): Promise<SessionPresence[]> {
+    const { rows } = await this.db.query<SessionRow>(`SELECT ${SESSION_COLUMNS} FROM presence_sessions WHERE user_id = $1`, [userId]);
+    return rows.map(toSession);
+  }
+
+  /** The live sessions of many users in one query; users without a session are absent. */
+  async sessionsOfMany(userIds: readonly bigint[]): Promise<Map<bigint, SessionPresence[]>> {
+    const { rows } = await this.db.query<SessionRow>(`SELECT ${SESSION_COLUMNS} FROM presence_sessions WHERE user_id = ANY($1)`, [userIds]);
+    const byUser = new Map<bigint, SessionPresence[]>();
+    for (const row of rows) {
+      const list = byUser.get(row.user_id) ?? [];
+      list.push(toSession(row));
+      byUser.set(row.user_id, list);
+    }
+    return byUser;
+  }
+
+  async upsertSession(userId: bigint, s: SessionPresence): Promise<void> {
+    await this.db.query(
+      `INSERT INTO presence_sessions (${SESSION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       ON CONFLICT (user_id, session_id) DO UPDATE SET gateway_instance_id = EXCLUDED.gateway_instance_id,
+         platform = EXCLUDED.platform, status = EXCLUDED.status, activities = EXCLUDED.activities,
+         since = EXCLUDED.since, afk = EXCLUDED.afk, updated_at = EXCLUDED.updated_at`,
+      [userId, s.sessionId, s.gatewayInstanceId, s.platform, s.status, JSON.stringify(s.activities), BigInt(s.since), s.afk, new Date(s.updatedAt)],
+    );
+  }
+
+  async deleteSession(userId: bigint, sessionId: string): Promise<void> {
+    await this.db.query('DELETE FROM presence_sessions WHERE user_id = $1 AND session_id = $2', [userId, sessionId]);
+  }
+
+  /** The last presence announced for the user (offline when none). */
+  async announcedOf(userId: bigint): Promise<Presence> {
+    const { rows } = await this.db.query<AnnouncedRow>(
+      'SELECT status, activities, client_status, since, afk FROM presence_announced WHERE user_id = $1',
+      [userId],
+    );
+    const row = rows[0];
+    if (!row) return OFFLINE;
+    return {
+      status: row.status,
+      activities: Array.isArray(row.activities) ? row.activities : [],
+      clientStatus: (row.client_status ?? {}) as ClientStatus,
+      since: Number(row.since),
+      afk: row.afk,
+    };
+  }
+
+  async setAnnounced(userId: bigint, p: Presence): Promise<void> {
+    if (p.status === 'offline') {
+      await this.db.query('DELETE FROM presence_announced WHERE user_id = $1', [userId]);
+      return;
+    }
+    await this.db.query(
+      `INSERT INTO presence_announced (user_id, status, activities, client_status, since, afk) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (user_id) DO UPDATE SET status = EXCLUDED.status, activities = EXCLUDED.activities,
+         client_status = EXCLUDED.client_status, since = EXCLUDED.since, afk = EXCLUDED.afk`,
+      [userId, p.status, JSON.stringify(p.activities), JSON.stringify(p.clientStatus), BigInt(p.since), p.afk],
+    );
+  }
+}
