@@ -1,6 +1,6 @@
 // What the presence service is told about sessions, through a real gateway and real sockets:
-// CONNECTED at READY (with the client_status platform from IDENTIFY's properties), UPDATED for
-// IDENTIFY's presence and each op 3, DISCONNECTED when the session ends — keyed by user id, in
+// CONNECTED at READY (with IDENTIFY's presence and the client_status platform from its
+// properties), UPDATED for each op 3 with a valid status, DISCONNECTED when the session ends — keyed by user id, in
 // order, on the in-memory log and on the real Kafka broker.
 import { randomUUID } from 'node:crypto';
 import { fromBinary } from '@bufbuild/protobuf';
@@ -46,20 +46,24 @@ describe.each(logs)('gateway → presence session events (%s)', (_label, open) =
       } });
       await client.dispatch('READY');
       client.send({ op: 3, d: { status: 'dnd', since: null, activities: [{ name: 'testing', type: 0 }], afk: false } });
+      client.send({ op: 3, d: { status: 'busy', since: null, activities: [], afk: false } }); // not a status: not forwarded
+      client.send({ op: 3, d: { status: 'idle', since: 1_700_000_000_123.7, activities: [], afk: false } });
       await waitFor(() => records.length >= 3);
       client.ws.close(1000);
       await client.closed;
       await waitFor(() => records.length >= 4);
       const events = records.map((r) => fromBinary(presenceV1.SessionPresenceEventSchema, r.value));
+      // IDENTIFY's presence rides in CONNECTED (no flash of "online" for an idle client).
       expect(events.map((e) => [Kind[e.kind], e.status, e.platform])).toEqual([
-        ['CONNECTED', 'online', 'mobile'],
-        ['UPDATED', 'idle', 'mobile'],
+        ['CONNECTED', 'idle', 'mobile'],
         ['UPDATED', 'dnd', 'mobile'],
+        ['UPDATED', 'idle', 'mobile'],
         ['DISCONNECTED', '', 'mobile'],
       ]);
       expect(new Set(events.map((e) => e.sessionId)).size).toBe(1);
-      expect(events[1]).toMatchObject({ since: 1_700_000_000_000n, afk: true, userId: user.toString(), gatewayInstanceId: gateway.context.instance.instanceId });
-      expect(JSON.parse(events[2]!.activitiesJson)).toEqual([{ name: 'testing', type: 0 }]);
+      expect(events[0]).toMatchObject({ since: 1_700_000_000_000n, afk: true, userId: user.toString(), gatewayInstanceId: gateway.context.instance.instanceId });
+      expect(JSON.parse(events[1]!.activitiesJson)).toEqual([{ name: 'testing', type: 0 }]);
+      expect(events[2]!.since).toBe(1_700_000_000_124n);
     } finally {
       await subscription.stop();
       await gateway.context.lifecycle.shutdown('test done');

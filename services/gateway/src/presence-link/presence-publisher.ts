@@ -16,6 +16,19 @@ import type { SessionRegistryObserver } from '../session/session-registry';
 
 export const PRESENCE_SESSIONS_TOPIC = 'switchboard.presence.sessions';
 
+const ONLINE: PresencePayload = { status: 'online', activities: [], since: null, afk: false };
+const STATUSES: ReadonlySet<string> = new Set(['online', 'dnd', 'idle', 'invisible', 'offline']);
+
+/** The status clients may set (op 3); anything else is not forwarded. */
+function normalizedStatus(status: unknown): string | undefined {
+  return typeof status === 'string' && STATUSES.has(status) ? status : undefined;
+}
+
+/** `since`: Unix milliseconds as an integer, or null (clients send floats and junk too). */
+function normalizedSince(since: unknown): number | null {
+  return typeof since === 'number' && Number.isFinite(since) && since > 0 ? Math.round(since) : null;
+}
+
 const Kind = presenceV1.SessionPresenceEvent_Kind;
 
 export interface PresencePublisherOptions {
@@ -45,15 +58,31 @@ export class PresencePublisher implements PresenceSink, SessionRegistryObserver 
 
   /** The platform of each session this instance holds, for its op 3 updates (a string constant each). */
   readonly #platforms = new Map<string, string>();
+  /**
+   * Sessions added in this turn, CONNECTED not sent yet: READY registers the session and then
+   * reports IDENTIFY's `presence` in the same turn, and that presence belongs in CONNECTED (an
+   * idle client would otherwise show online for a moment).
+   */
+  readonly #connecting = new Map<string, { userId: bigint; platform: string; presence: PresencePayload }>();
 
   sessionAdded(session: Session): void {
-    this.#platforms.set(session.id!, session.platform);
-    this.#publish(Kind.CONNECTED, session.id!, session.userId, session.platform, { status: 'online', activities: [], since: null, afk: false });
+    const id = session.id!;
+    this.#platforms.set(id, session.platform);
+    this.#connecting.set(id, { userId: session.userId, platform: session.platform, presence: ONLINE });
+    queueMicrotask(() => this.#connected(id));
   }
 
   sessionRemoved(session: Session): void {
+    this.#connected(session.id!);
     this.#platforms.delete(session.id!);
     this.#publish(Kind.DISCONNECTED, session.id!, session.userId, session.platform, undefined);
+  }
+
+  #connected(sessionId: string): void {
+    const connecting = this.#connecting.get(sessionId);
+    if (!connecting) return;
+    this.#connecting.delete(sessionId);
+    this.#publish(Kind.CONNECTED, sessionId, connecting.userId, connecting.platform, connecting.presence);
   }
 
   subscribed(): void {}
@@ -61,7 +90,15 @@ export class PresencePublisher implements PresenceSink, SessionRegistryObserver 
 
   /** op 3 (and IDENTIFY's `presence`, sent right after the session was added). */
   sessionPresence(sessionId: string, userId: bigint, presence: PresencePayload): void {
-    this.#publish(Kind.UPDATED, sessionId, userId, this.#platforms.get(sessionId) ?? 'web', presence);
+    const status = normalizedStatus(presence.status);
+    if (status === undefined) {
+      this.#options.logger.warn({ sessionId, status: presence.status }, 'presence update with an unknown status ignored');
+      return;
+    }
+    const normalized: PresencePayload = { ...presence, status, since: normalizedSince(presence.since) };
+    const connecting = this.#connecting.get(sessionId);
+    if (connecting) connecting.presence = normalized;
+    else this.#publish(Kind.UPDATED, sessionId, userId, this.#platforms.get(sessionId) ?? 'web', normalized);
   }
 
   #publish(kind: presenceV1.SessionPresenceEvent_Kind, sessionId: string, userId: bigint, platform: string, presence: PresencePayload | undefined): void {
