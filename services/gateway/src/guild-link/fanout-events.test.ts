@@ -3,7 +3,7 @@
 import type { GatewayPayload } from '../codec';
 import type { RunningGateway } from '../start';
 import type { TestGatewayClient } from '../transport/test-client';
-import { FakeGuildServer, guildEvent, ready, startLinkedGateway, waitFor } from './fake-guild-server';
+import { FakeGuildServer, guildEvent, ready, waitFor, useLinkedGateway } from './fake-guild-server';
 
 const GUILD = '41771983423143937';
 let nextUser = 275928847299117063n;
@@ -28,16 +28,10 @@ describe('guild link – applying fan-out events', () => {
   let second: FakeGuildServer;
   let gateway: RunningGateway;
 
-  beforeAll(async () => {
-    [first, second] = await Promise.all([FakeGuildServer.start(), FakeGuildServer.start()]);
-    gateway = await startLinkedGateway([first, second]);
-    await waitFor(() => first.call?.helloFrom !== undefined && second.call?.helloFrom !== undefined, 'both fanout hellos');
-  });
-
-  afterAll(async () => {
-    await gateway.context.lifecycle.shutdown('test done');
-    first.stop();
-    second.stop();
+  const fixture = useLinkedGateway(2);
+  beforeAll(() => {
+    [first, second] = fixture.fakes as [FakeGuildServer, FakeGuildServer];
+    gateway = fixture.gateway;
   });
 
   async function member(): Promise<{ user: bigint; client: TestGatewayClient; sessionId: string }> {

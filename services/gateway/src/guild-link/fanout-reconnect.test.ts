@@ -4,7 +4,7 @@
 import { SessionRegistry } from '../session';
 import type { RunningGateway } from '../start';
 import { FanoutLink } from './fanout-link';
-import { FakeGuildServer, guildEvent, ready, startLinkedGateway, waitFor } from './fake-guild-server';
+import { FakeGuildServer, guildEvent, ready, waitFor, useLinkedGateway } from './fake-guild-server';
 import { InterestTracker } from './interest-tracker';
 
 const GUILD = '41771983423143937';
@@ -15,15 +15,10 @@ describe('guild link – reconnecting fanout streams', () => {
   let fake: FakeGuildServer;
   let gateway: RunningGateway;
 
-  beforeAll(async () => {
-    fake = await FakeGuildServer.start();
-    gateway = await startLinkedGateway([fake]);
-    await waitFor(() => fake.call?.helloFrom !== undefined, 'the fanout hello');
-  });
-
-  afterAll(async () => {
-    await gateway.context.lifecycle.shutdown('test done');
-    fake.stop();
+  const fixture = useLinkedGateway();
+  beforeAll(() => {
+    fake = fixture.fakes[0]!;
+    gateway = fixture.gateway;
   });
 
   it('re-sends hello and the full interest snapshot after the guild instance ends the stream', async () => {

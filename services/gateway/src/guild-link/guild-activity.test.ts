@@ -5,7 +5,7 @@
 import { guildV1 } from '@switchboard/proto';
 import type { RunningGateway } from '../start';
 import type { TestGatewayClient } from '../transport/test-client';
-import { FakeGuildServer, ready, startLinkedGateway, waitFor } from './fake-guild-server';
+import { FakeGuildServer, ready, waitFor, useLinkedGateway } from './fake-guild-server';
 import type { FakeFanoutCall } from './fake-guild-server';
 import { MAX_ACTIVE_GUILDS } from './guild-activity';
 
@@ -35,16 +35,10 @@ describe('guild link – op 14 guild subscriptions', () => {
   let second: FakeGuildServer;
   let gateway: RunningGateway;
 
-  beforeAll(async () => {
-    [first, second] = await Promise.all([FakeGuildServer.start(), FakeGuildServer.start()]);
-    gateway = await startLinkedGateway([first, second]);
-    await waitFor(() => first.call?.helloFrom !== undefined && second.call?.helloFrom !== undefined, 'both fanout hellos');
-  });
-
-  afterAll(async () => {
-    await gateway.context.lifecycle.shutdown('test done');
-    first.stop();
-    second.stop();
+  const fixture = useLinkedGateway(2);
+  beforeAll(() => {
+    [first, second] = fixture.fakes as [FakeGuildServer, FakeGuildServer];
+    gateway = fixture.gateway;
   });
 
   function newUser(guildIds: readonly string[] = [GUILD]): bigint {

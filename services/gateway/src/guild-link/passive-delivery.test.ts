@@ -5,7 +5,7 @@
 import type { GatewayPayload } from '../codec';
 import type { RunningGateway } from '../start';
 import type { TestGatewayClient } from '../transport/test-client';
-import { FakeGuildServer, guildEvent, ready, startLinkedGateway, waitFor } from './fake-guild-server';
+import { FakeGuildServer, guildEvent, ready, waitFor, useLinkedGateway } from './fake-guild-server';
 
 const GUILD = '51771983423143937';
 const OTHER_GUILD = '51771983423143938';
@@ -26,15 +26,10 @@ describe('guild link – large-guild delivery', () => {
   let fake: FakeGuildServer;
   let gateway: RunningGateway;
 
-  beforeAll(async () => {
-    fake = await FakeGuildServer.start();
-    gateway = await startLinkedGateway([fake]);
-    await waitFor(() => fake.call?.helloFrom !== undefined, 'the fanout hello');
-  });
-
-  afterAll(async () => {
-    await gateway.context.lifecycle.shutdown('test done');
-    fake.stop();
+  const fixture = useLinkedGateway();
+  beforeAll(() => {
+    fake = fixture.fakes[0]!;
+    gateway = fixture.gateway;
   });
 
   async function member(user = nextUser++, guildId = GUILD): Promise<{ user: bigint; client: TestGatewayClient; sessionId: string }> {

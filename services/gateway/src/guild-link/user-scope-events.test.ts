@@ -1,7 +1,7 @@
 // User-scoped FanoutEvents through a real embedded gateway: joining a guild after READY
 // (subscribe, sync, then GUILD_CREATE; the guild's events follow), leaving it, and DMs.
 import type { RunningGateway } from '../start';
-import { DEFAULT_INTENTS, FakeGuildServer, guildEvent, ready, startLinkedGateway, userEvent, waitFor } from './fake-guild-server';
+import { DEFAULT_INTENTS, FakeGuildServer, guildEvent, ready, userEvent, waitFor, useLinkedGateway } from './fake-guild-server';
 
 const GUILD = '41771983427338241'; // (id >> 22) odd: shard 1 of 2
 let nextUser = 375928847299117063n;
@@ -11,15 +11,10 @@ describe('guild link – user-scoped events', () => {
   let fake: FakeGuildServer;
   let gateway: RunningGateway;
 
-  beforeAll(async () => {
-    fake = await FakeGuildServer.start();
-    gateway = await startLinkedGateway([fake]);
-    await waitFor(() => fake.call?.helloFrom !== undefined, 'the fanout hello');
-  });
-
-  afterAll(async () => {
-    await gateway.context.lifecycle.shutdown('test done');
-    fake.stop();
+  const fixture = useLinkedGateway();
+  beforeAll(() => {
+    fake = fixture.fakes[0]!;
+    gateway = fixture.gateway;
   });
 
   it('subscribes the sessions on the guild\'s shard to a joined guild, syncs, then sends GUILD_CREATE', async () => {
