@@ -3,7 +3,8 @@
 import type { GatewayPayload } from '../codec';
 import type { RunningGateway } from '../start';
 import type { TestGatewayClient } from '../transport/test-client';
-import { FakeGuildServer, guildEvent, ready, waitFor, useLinkedGateway } from './fake-guild-server';
+import { FakeGuildServer, guildEvent, ready, waitFor } from './fake-guild-server';
+import { useLinkedGateway } from './__tests__/linked-gateway';
 
 const GUILD = '41771983423143937';
 let nextUser = 275928847299117063n;

@@ -4,7 +4,8 @@
 import { SessionRegistry } from '../session';
 import type { RunningGateway } from '../start';
 import { FanoutLink } from './fanout-link';
-import { FakeGuildServer, guildEvent, ready, waitFor, useLinkedGateway } from './fake-guild-server';
+import { FakeGuildServer, guildEvent, ready, waitFor } from './fake-guild-server';
+import { useLinkedGateway } from './__tests__/linked-gateway';
 import { InterestTracker } from './interest-tracker';
 
 const GUILD = '41771983423143937';

@@ -5,7 +5,8 @@
 import { guildV1 } from '@switchboard/proto';
 import type { RunningGateway } from '../start';
 import type { TestGatewayClient } from '../transport/test-client';
-import { FakeGuildServer, ready, waitFor, useLinkedGateway } from './fake-guild-server';
+import { FakeGuildServer, ready, waitFor } from './fake-guild-server';
+import { useLinkedGateway } from './__tests__/linked-gateway';
 import type { FakeFanoutCall } from './fake-guild-server';
 import { MAX_ACTIVE_GUILDS } from './guild-activity';
 

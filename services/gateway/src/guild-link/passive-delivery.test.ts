@@ -5,7 +5,8 @@
 import type { GatewayPayload } from '../codec';
 import type { RunningGateway } from '../start';
 import type { TestGatewayClient } from '../transport/test-client';
-import { FakeGuildServer, guildEvent, ready, waitFor, useLinkedGateway } from './fake-guild-server';
+import { FakeGuildServer, guildEvent, ready, waitFor } from './fake-guild-server';
+import { useLinkedGateway } from './__tests__/linked-gateway';
 
 const GUILD = '51771983423143937';
 const OTHER_GUILD = '51771983423143938';

@@ -1,7 +1,8 @@
 // User-scoped FanoutEvents through a real embedded gateway: joining a guild after READY
 // (subscribe, sync, then GUILD_CREATE; the guild's events follow), leaving it, and DMs.
 import type { RunningGateway } from '../start';
-import { DEFAULT_INTENTS, FakeGuildServer, guildEvent, ready, userEvent, waitFor, useLinkedGateway } from './fake-guild-server';
+import { DEFAULT_INTENTS, FakeGuildServer, guildEvent, ready, userEvent, waitFor } from './fake-guild-server';
+import { useLinkedGateway } from './__tests__/linked-gateway';
 
 const GUILD = '41771983427338241'; // (id >> 22) odd: shard 1 of 2
 let nextUser = 375928847299117063n;
