@@ -30,6 +30,10 @@ export const gatewaySpec = {
    * created by whichever of gateway and presence service starts first: both must agree.
    */
   presenceSessionPartitions: env.int('PRESENCE_SESSIONS_PARTITIONS', { default: 24, min: 1, max: 1024 }),
+  /** How often this instance renews its presence lease (topic switchboard.presence.leases). */
+  presenceLeaseIntervalMs: env.duration('GATEWAY_PRESENCE_LEASE_INTERVAL', { default: 5_000 }),
+  /** The TTL of each renewal: this instance's sessions go offline that long after it died. */
+  presenceLeaseTtlMs: env.duration('PRESENCE_LEASE_TTL', { default: 15_000 }),
   // guild-link/: GUILD_ADDRESS, GUILD_FANOUT_TARGETS (unset GUILD_ADDRESS → no guild service: no guilds, op 8 dropped)
   ...guildLinkSpec,
 };

@@ -11,7 +11,7 @@ import type { GatewayConfig } from './config';
 import { startGuildLink } from './guild-link';
 import type { GuildLink } from './guild-link';
 import { SessionPeerService } from './handoff/peer-service';
-import { PRESENCE_SESSIONS_TOPIC, PresencePublisher } from './presence-link';
+import { GatewayLease, PRESENCE_LEASES_TOPIC, PRESENCE_SESSIONS_TOPIC, PresencePublisher } from './presence-link';
 import type { PeerResolver } from './handoff/peer-resolver';
 import { edgePartsFromAccess, startGatewayEdge } from './transport/edge';
 import type { GatewayEdge } from './transport/edge';
@@ -59,8 +59,22 @@ export async function startGateway(context: ServiceContext, deps: GatewayDepende
     context.logger.warn('GUILD_ADDRESS is not set: sessions get no guilds and op 8 is dropped');
   }
   // Sessions' presence (connect, op 3, end) goes to the presence service over the event log.
-  await eventLog.ensureTopics([{ name: PRESENCE_SESSIONS_TOPIC, partitions: config.presenceSessionPartitions ?? 24 }]);
+  await eventLog.ensureTopics([
+    { name: PRESENCE_SESSIONS_TOPIC, partitions: config.presenceSessionPartitions ?? 24 },
+    { name: PRESENCE_LEASES_TOPIC, partitions: 1 },
+  ]);
   const presence = new PresencePublisher({ eventLog, instanceId: context.instance.instanceId, logger: context.logger, registry: context.registry });
+  // The lease covers this instance's sessions at the presence service (a kill -9 stops it, and
+  // they go offline a TTL later). Registered before the edge's step, so on shutdown its goodbye
+  // goes after the edge drained: sessions handed to other instances are theirs by then.
+  const lease = await GatewayLease.start({
+    eventLog,
+    instanceId: context.instance.instanceId,
+    logger: context.logger,
+    ...(config.presenceLeaseIntervalMs === undefined ? {} : { intervalMs: config.presenceLeaseIntervalMs }),
+    ...(config.presenceLeaseTtlMs === undefined ? {} : { ttlMs: config.presenceLeaseTtlMs }),
+  });
+  context.lifecycle.onShutdown('presence lease', () => lease.stop());
   edge = await startGatewayEdge(context, {
     ...edgePartsFromAccess(access, accessSettings(context)),
     presence,

@@ -14,6 +14,15 @@ export const presenceSpec = {
   sessionsTopic: env.string('PRESENCE_SESSIONS_TOPIC', { default: 'switchboard.presence.sessions' }),
   /** Consumer group of the instances that own users (one group per deployment). */
   ownerGroup: env.string('PRESENCE_OWNER_GROUP', { default: 'switchboard-presence-owners' }),
+  /** The topic gateways renew their leases on (every presence instance hears all of it). */
+  leasesTopic: env.string('PRESENCE_LEASES_TOPIC', { default: 'switchboard.presence.leases' }),
+  /**
+   * The gateways' lease TTL (they set it on each renewal; same variable): how long a fresh
+   * instance waits before expiring gateways holding sessions that it has not heard from.
+   */
+  leaseTtlMs: env.duration('PRESENCE_LEASE_TTL', { default: 15_000 }),
+  /** How often leases are checked: the slack on top of the TTL before a dead gateway's sessions go offline. */
+  leaseSweepIntervalMs: env.duration('PRESENCE_LEASE_SWEEP_INTERVAL', { default: 1_000 }),
 };
 
 export type PresenceConfig = ReturnType<typeof loadPresenceConfig>;

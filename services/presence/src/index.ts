@@ -4,3 +4,4 @@ export * from './aggregate';
 export * from './owner';
 export * from './api';
 export * from './store';
+export * from './lease';

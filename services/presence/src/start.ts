@@ -7,6 +7,7 @@ import { implement, openEventLog, openServiceDatabase, serve } from '@switchboar
 import type { Database, EventLog, RunningService, ServiceContext } from '@switchboard/runtime';
 import { createGetPresences } from './api';
 import type { PresenceConfig } from './config';
+import { GatewayLeases } from './lease';
 import { NO_PRESENCE_SINK, PresenceMetrics, PresenceOwner } from './owner';
 import type { PresenceChangeSink } from './owner';
 import { SessionStore } from './store';
@@ -27,16 +28,20 @@ export interface RunningPresence extends RunningService {
   readonly database: Database;
   readonly eventLog: EventLog;
   readonly owner: PresenceOwner;
+  readonly leases: GatewayLeases;
 }
 
-type PresenceSettings = Pick<PresenceConfig, 'sessionPartitions' | 'sessionsTopic' | 'ownerGroup'>;
+type PresenceSettings = Pick<PresenceConfig, 'sessionPartitions' | 'sessionsTopic' | 'ownerGroup' | 'leasesTopic' | 'leaseTtlMs' | 'leaseSweepIntervalMs'>;
 
 export async function startPresence(context: ServiceContext, deps: PresenceDependencies = {}): Promise<RunningPresence> {
   const settings = context.config as typeof context.config & PresenceSettings;
   const database = deps.database ?? (await openServiceDatabase(context, PRESENCE_MIGRATIONS_DIR));
   const eventLog = openEventLog(context, deps.eventLog);
   // Whichever service starts first creates the topic (the gateways with the same partition count).
-  await eventLog.ensureTopics([{ name: settings.sessionsTopic, partitions: settings.sessionPartitions, deadLetter: true }]);
+  await eventLog.ensureTopics([
+    { name: settings.sessionsTopic, partitions: settings.sessionPartitions, deadLetter: true },
+    { name: settings.leasesTopic, partitions: 1 },
+  ]);
   const store = new SessionStore(database);
   const running = await serve(context, {
     services: [
@@ -47,11 +52,12 @@ export async function startPresence(context: ServiceContext, deps: PresenceDepen
     ],
     readiness: { database: async () => (await database.query('SELECT 1 AS ok')).rowCount === 1 },
   });
+  const metrics = new PresenceMetrics(context.registry);
   const owner = await PresenceOwner.start({
     eventLog,
     store,
     sink: deps.sink ?? NO_PRESENCE_SINK,
-    metrics: new PresenceMetrics(context.registry),
+    metrics,
     logger: context.logger,
     topic: settings.sessionsTopic,
     groupId: settings.ownerGroup,
@@ -60,5 +66,19 @@ export async function startPresence(context: ServiceContext, deps: PresenceDepen
   // Registered after serve(), so on shutdown it runs before the servers stop: leave the group
   // (in-flight records finish and commit) so the others take the users over at once.
   context.lifecycle.onShutdown('presence owner', () => owner.stop());
-  return { ...running, database, eventLog, owner };
+  const leases = await GatewayLeases.start({
+    eventLog,
+    owner,
+    store,
+    metrics,
+    logger: context.logger,
+    // Its own group: every presence instance must hear every gateway's renewals.
+    groupId: `${settings.ownerGroup}.leases.${context.instance.instanceId}`,
+    graceMs: settings.leaseTtlMs,
+    topic: settings.leasesTopic,
+    sweepIntervalMs: settings.leaseSweepIntervalMs,
+  });
+  // Runs before the owner stops (LIFO): no expiry against a group already left.
+  context.lifecycle.onShutdown('gateway leases', () => leases.stop());
+  return { ...running, database, eventLog, owner, leases };
 }

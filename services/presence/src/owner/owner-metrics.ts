@@ -8,6 +8,8 @@ export class PresenceMetrics {
   readonly usersOnline: Gauge;
   readonly deadLettered: Counter;
   readonly partitionsOwned: Gauge;
+  readonly leaseExpiries: Counter;
+  readonly gatewaysLeased: Gauge;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -26,6 +28,12 @@ export class PresenceMetrics {
     });
     this.partitionsOwned = new Gauge({
       name: 'presence_partitions_owned', help: 'Partitions of the session presence topic this instance owns.', registers,
+    });
+    this.leaseExpiries = new Counter({
+      name: 'presence_lease_expiries_total', help: 'Gateway leases that ran out or ended (goodbye): their sessions were taken offline.', registers,
+    });
+    this.gatewaysLeased = new Gauge({
+      name: 'presence_gateways_leased', help: 'Gateway instances holding a live lease with this presence instance.', registers,
     });
   }
 }

@@ -52,3 +52,9 @@ export async function until(condition: () => boolean | Promise<boolean>, what: s
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/** A gateway's lease renewal as a gateway produces it (ttlMs 0: its goodbye). */
+export async function publishGatewayLease(log: EventLog, topic: string, gatewayInstanceId: string, ttlMs: number): Promise<void> {
+  const lease = create(presenceV1.GatewayLeaseSchema, { gatewayInstanceId, ttlMs: BigInt(ttlMs), at: timestampFromMs(Date.now()) });
+  await log.produce(topic, [{ key: gatewayInstanceId, value: Buffer.from(toBinary(presenceV1.GatewayLeaseSchema, lease)) }]);
+}

@@ -13,7 +13,6 @@ import type { SessionStore } from '../store';
 import type { PresenceChangeSink } from './change-sink';
 import type { PresenceMetrics } from './owner-metrics';
 import { decodeSessionEvent } from './session-event';
-import type { SessionEvent } from './session-event';
 import { applySessionWrite, sessionWriteFor } from './session-table';
 
 export const PRESENCE_SESSIONS_TOPIC = 'switchboard.presence.sessions';
@@ -55,6 +54,10 @@ export class PresenceOwner {
   readonly #partitions = new Map<number, Map<bigint, OwnedUser>>();
   #online = 0;
   #subscription: Subscription | undefined;
+  /** Per partition, the tail of its work: a record and a lease expiry never touch one user at once. */
+  readonly #queues = new Map<number, Promise<unknown>>();
+  /** Users whose sessions a lease expiry deleted but whose change the sink refused (retried). */
+  readonly #unannounced = new Map<bigint, number>();
 
   constructor(options: PresenceOwnerOptions) {
     this.#options = options;
@@ -104,7 +107,7 @@ export class PresenceOwner {
   /** The record handler (public for tests that drive it without a consumer group). */
   async handle(record: ConsumedRecord, ctx: Pick<RecordHandlerContext, 'signal' | 'attempt'>): Promise<void> {
     try {
-      await this.#handle(record, ctx);
+      await this.#serialized(record.partition, () => this.#handle(record, ctx));
     } catch (err) {
       // The log dead-letters a poison record at once, and any record after its last attempt.
       if (isPoisonRecordError(err) || ctx.attempt >= this.#maxAttempts) {
@@ -125,26 +128,91 @@ export class PresenceOwner {
     const user = users.get(event.userId) ?? (await this.#load(event.userId, record.partition, users));
     const write = sessionWriteFor(user.sessions, event);
     // Durable first: the sessions in PostgreSQL are the state a successor rebuilds from.
-    if (write.op === 'upsert') await store.upsertSession(event.userId, write.session);
+    if (write.op === 'upsert') await store.upsertSession(event.userId, write.session, record.partition);
     else if (write.op === 'delete') await store.deleteSession(event.userId, write.sessionId);
     applySessionWrite(user.sessions, write);
-    const previous = user.announced;
-    await this.#announceIfChanged(event, user, signal);
-    if (this.#isCached(record.partition, event.userId, user)) this.#countOnline(previous, user.announced);
-    // Nothing left to remember: the rows are gone and the baseline is offline.
-    if (user.sessions.size === 0 && user.announced.status === 'offline') users.delete(event.userId);
+    await this.#announce(event.userId, record.partition, users, user, signal);
   }
 
-  async #announceIfChanged(event: SessionEvent, user: OwnedUser, signal: AbortSignal): Promise<void> {
+  /** Announces the user's change (if any), counts it, and forgets a user left with nothing. */
+  async #announce(userId: bigint, partition: number, users: Map<bigint, OwnedUser>, user: OwnedUser, signal?: AbortSignal): Promise<void> {
+    const previous = user.announced;
+    await this.#announceIfChanged(userId, user, signal);
+    if (this.#isCached(partition, userId, user)) this.#countOnline(previous, user.announced);
+    // Nothing left to remember: the rows are gone and the baseline is offline.
+    if (user.sessions.size === 0 && user.announced.status === 'offline') users.delete(userId);
+  }
+
+  async #announceIfChanged(userId: bigint, user: OwnedUser, signal?: AbortSignal): Promise<void> {
     const presence = aggregatePresence(user.sessions.values());
     if (samePresence(presence, user.announced)) return;
     const previous = user.announced;
-    await this.#options.sink.publish({ userId: event.userId, presence, previous }, signal);
+    await this.#options.sink.publish({ userId, presence, previous }, signal);
     // After the sink took it: if this instance dies before here, the successor sees the old
     // baseline and announces the change again (at least once, never lost).
-    await this.#options.store.setAnnounced(event.userId, presence);
+    await this.#options.store.setAnnounced(userId, presence);
     user.announced = presence;
     this.#options.metrics.changesOut.inc();
+  }
+
+  /**
+   * A gateway's lease expired: deletes its sessions in the partitions this instance owns and
+   * announces each affected user's new presence (offline, or what their other sessions make it).
+   * Returns how many users lost a session. A refused announcement is kept for retryUnannounced().
+   */
+  async expireGateway(gatewayInstanceId: string): Promise<number> {
+    let affected = 0;
+    for (const partition of this.ownedPartitions()) {
+      affected += await this.#serialized(partition, () => this.#expireIn(gatewayInstanceId, partition));
+    }
+    return affected;
+  }
+
+  /** Announces again what a lease expiry could not (the sink refused); true when none is left. */
+  async retryUnannounced(): Promise<boolean> {
+    for (const [userId, partition] of [...this.#unannounced]) {
+      this.#unannounced.delete(userId);
+      await this.#serialized(partition, () => this.#announceExpired(userId, partition));
+    }
+    return this.#unannounced.size === 0;
+  }
+
+  async #expireIn(gatewayInstanceId: string, partition: number): Promise<number> {
+    // Revoked meanwhile: the new owner expires them (its own lease table says the same).
+    if (!this.#partitions.has(partition)) return 0;
+    const userIds = await this.#options.store.deleteGatewaySessions(gatewayInstanceId, [partition]);
+    for (const userId of userIds) {
+      const cached = this.#partitions.get(partition)?.get(userId);
+      for (const [sessionId, session] of cached?.sessions ?? []) {
+        if (session.gatewayInstanceId === gatewayInstanceId) cached!.sessions.delete(sessionId);
+      }
+      await this.#announceExpired(userId, partition);
+    }
+    return userIds.length;
+  }
+
+  async #announceExpired(userId: bigint, partition: number): Promise<void> {
+    const users = this.#partitions.get(partition);
+    if (!users) return;
+    try {
+      // Not cached: loaded from PostgreSQL, where the gateway's rows are already gone.
+      const user = users.get(userId) ?? (await this.#load(userId, partition, users));
+      await this.#announce(userId, partition, users, user);
+    } catch (err) {
+      this.#unannounced.set(userId, partition);
+      this.#options.logger.warn({ err, userId: userId.toString() }, 'presence change after a lease expiry not announced yet');
+    }
+  }
+
+  /** Runs fn after the partition's earlier work (records, expiries) settled. */
+  #serialized<T>(partition: number, fn: () => Promise<T>): Promise<T> {
+    const run = (this.#queues.get(partition) ?? Promise.resolve()).then(fn, fn);
+    const tail = run.catch(() => undefined);
+    this.#queues.set(partition, tail);
+    void tail.then(() => {
+      if (this.#queues.get(partition) === tail) this.#queues.delete(partition);
+    });
+    return run;
   }
 
   #isCached(partition: number, userId: bigint, user: OwnedUser): boolean {

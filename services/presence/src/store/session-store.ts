@@ -60,14 +60,33 @@ export class SessionStore {
     return byUser;
   }
 
-  async upsertSession(userId: bigint, s: SessionPresence): Promise<void> {
+  /** `partition`: the session topic partition of the user (lease expiry deletes by partition). */
+  async upsertSession(userId: bigint, s: SessionPresence, partition: number): Promise<void> {
     await this.db.query(
-      `INSERT INTO presence_sessions (${SESSION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+      `INSERT INTO presence_sessions (${SESSION_COLUMNS}, partition) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
        ON CONFLICT (user_id, session_id) DO UPDATE SET gateway_instance_id = EXCLUDED.gateway_instance_id,
          platform = EXCLUDED.platform, status = EXCLUDED.status, activities = EXCLUDED.activities,
-         since = EXCLUDED.since, afk = EXCLUDED.afk, updated_at = EXCLUDED.updated_at`,
-      [userId, s.sessionId, s.gatewayInstanceId, s.platform, s.status, JSON.stringify(s.activities), BigInt(s.since), s.afk, new Date(s.updatedAt)],
+         since = EXCLUDED.since, afk = EXCLUDED.afk, updated_at = EXCLUDED.updated_at, partition = EXCLUDED.partition`,
+      [userId, s.sessionId, s.gatewayInstanceId, s.platform, s.status, JSON.stringify(s.activities), BigInt(s.since), s.afk, new Date(s.updatedAt), partition],
     );
+  }
+
+  /** Deletes a gateway's sessions in the given partitions; the users who had one (once each). */
+  async deleteGatewaySessions(gatewayInstanceId: string, partitions: readonly number[]): Promise<bigint[]> {
+    const { rows } = await this.db.query<{ user_id: bigint }>(
+      'DELETE FROM presence_sessions WHERE gateway_instance_id = $1 AND partition = ANY($2) RETURNING user_id',
+      [gatewayInstanceId, partitions],
+    );
+    return [...new Set(rows.map((row) => row.user_id))];
+  }
+
+  /** The gateways holding sessions in the given partitions. */
+  async gatewaysIn(partitions: readonly number[]): Promise<string[]> {
+    const { rows } = await this.db.query<{ gateway_instance_id: string }>(
+      'SELECT DISTINCT gateway_instance_id FROM presence_sessions WHERE partition = ANY($1)',
+      [partitions],
+    );
+    return rows.map((row) => row.gateway_instance_id);
   }
 
   async deleteSession(userId: bigint, sessionId: string): Promise<void> {

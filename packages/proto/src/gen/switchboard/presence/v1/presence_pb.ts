@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file switchboard/presence/v1/presence.proto.
  */
 export const file_switchboard_presence_v1_presence: GenFile = /*@__PURE__*/
-  fileDesc("CiZzd2l0Y2hib2FyZC9wcmVzZW5jZS92MS9wcmVzZW5jZS5wcm90bxIXc3dpdGNoYm9hcmQucHJlc2VuY2UudjEiJwoTR2V0UHJlc2VuY2VzUmVxdWVzdBIQCgh1c2VyX2lkcxgBIAMoCSJQChRHZXRQcmVzZW5jZXNSZXNwb25zZRI4CglwcmVzZW5jZXMYASADKAsyJS5zd2l0Y2hib2FyZC5wcmVzZW5jZS52MS5Vc2VyUHJlc2VuY2UiogEKDFVzZXJQcmVzZW5jZRIPCgd1c2VyX2lkGAEgASgJEg4KBnN0YXR1cxgCIAEoCRIXCg9hY3Rpdml0aWVzX2pzb24YAyABKAkSPAoNY2xpZW50X3N0YXR1cxgEIAEoCzIlLnN3aXRjaGJvYXJkLnByZXNlbmNlLnYxLkNsaWVudFN0YXR1cxINCgVzaW5jZRgFIAEoAxILCgNhZmsYBiABKAgiPAoMQ2xpZW50U3RhdHVzEg8KB2Rlc2t0b3AYASABKAkSDgoGbW9iaWxlGAIgASgJEgsKA3dlYhgDIAEoCSIRCg9EZXNjcmliZVJlcXVlc3QiSQoQRGVzY3JpYmVSZXNwb25zZRI1CghpbnN0YW5jZRgBIAEoCzIjLnN3aXRjaGJvYXJkLmNvbW1vbi52MS5JbnN0YW5jZUluZm8i9AIKFFNlc3Npb25QcmVzZW5jZUV2ZW50EkAKBGtpbmQYASABKA4yMi5zd2l0Y2hib2FyZC5wcmVzZW5jZS52MS5TZXNzaW9uUHJlc2VuY2VFdmVudC5LaW5kEg8KB3VzZXJfaWQYAiABKAkSEgoKc2Vzc2lvbl9pZBgDIAEoCRIbChNnYXRld2F5X2luc3RhbmNlX2lkGAQgASgJEhAKCHBsYXRmb3JtGAUgASgJEg4KBnN0YXR1cxgGIAEoCRIXCg9hY3Rpdml0aWVzX2pzb24YByABKAkSDQoFc2luY2UYCCABKAMSCwoDYWZrGAkgASgIEiYKAmF0GAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJZCgRLaW5kEhQKEEtJTkRfVU5TUEVDSUZJRUQQABISCg5LSU5EX0NPTk5FQ1RFRBABEhAKDEtJTkRfVVBEQVRFRBACEhUKEUtJTkRfRElTQ09OTkVDVEVEEAMy6QEKD1ByZXNlbmNlU2VydmljZRJkCghEZXNjcmliZRIoLnN3aXRjaGJvYXJkLnByZXNlbmNlLnYxLkRlc2NyaWJlUmVxdWVzdBopLnN3aXRjaGJvYXJkLnByZXNlbmNlLnYxLkRlc2NyaWJlUmVzcG9uc2UiA5ACARJwCgxHZXRQcmVzZW5jZXMSLC5zd2l0Y2hib2FyZC5wcmVzZW5jZS52MS5HZXRQcmVzZW5jZXNSZXF1ZXN0Gi0uc3dpdGNoYm9hcmQucHJlc2VuY2UudjEuR2V0UHJlc2VuY2VzUmVzcG9uc2UiA5ACAWIGcHJvdG8z", [file_google_protobuf_timestamp, file_switchboard_common_v1_instance]);
+  fileDesc("CiZzd2l0Y2hib2FyZC9wcmVzZW5jZS92MS9wcmVzZW5jZS5wcm90bxIXc3dpdGNoYm9hcmQucHJlc2VuY2UudjEiJwoTR2V0UHJlc2VuY2VzUmVxdWVzdBIQCgh1c2VyX2lkcxgBIAMoCSJQChRHZXRQcmVzZW5jZXNSZXNwb25zZRI4CglwcmVzZW5jZXMYASADKAsyJS5zd2l0Y2hib2FyZC5wcmVzZW5jZS52MS5Vc2VyUHJlc2VuY2UiogEKDFVzZXJQcmVzZW5jZRIPCgd1c2VyX2lkGAEgASgJEg4KBnN0YXR1cxgCIAEoCRIXCg9hY3Rpdml0aWVzX2pzb24YAyABKAkSPAoNY2xpZW50X3N0YXR1cxgEIAEoCzIlLnN3aXRjaGJvYXJkLnByZXNlbmNlLnYxLkNsaWVudFN0YXR1cxINCgVzaW5jZRgFIAEoAxILCgNhZmsYBiABKAgiPAoMQ2xpZW50U3RhdHVzEg8KB2Rlc2t0b3AYASABKAkSDgoGbW9iaWxlGAIgASgJEgsKA3dlYhgDIAEoCSIRCg9EZXNjcmliZVJlcXVlc3QiSQoQRGVzY3JpYmVSZXNwb25zZRI1CghpbnN0YW5jZRgBIAEoCzIjLnN3aXRjaGJvYXJkLmNvbW1vbi52MS5JbnN0YW5jZUluZm8i9AIKFFNlc3Npb25QcmVzZW5jZUV2ZW50EkAKBGtpbmQYASABKA4yMi5zd2l0Y2hib2FyZC5wcmVzZW5jZS52MS5TZXNzaW9uUHJlc2VuY2VFdmVudC5LaW5kEg8KB3VzZXJfaWQYAiABKAkSEgoKc2Vzc2lvbl9pZBgDIAEoCRIbChNnYXRld2F5X2luc3RhbmNlX2lkGAQgASgJEhAKCHBsYXRmb3JtGAUgASgJEg4KBnN0YXR1cxgGIAEoCRIXCg9hY3Rpdml0aWVzX2pzb24YByABKAkSDQoFc2luY2UYCCABKAMSCwoDYWZrGAkgASgIEiYKAmF0GAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJZCgRLaW5kEhQKEEtJTkRfVU5TUEVDSUZJRUQQABISCg5LSU5EX0NPTk5FQ1RFRBABEhAKDEtJTkRfVVBEQVRFRBACEhUKEUtJTkRfRElTQ09OTkVDVEVEEAMiYwoMR2F0ZXdheUxlYXNlEhsKE2dhdGV3YXlfaW5zdGFuY2VfaWQYASABKAkSDgoGdHRsX21zGAIgASgDEiYKAmF0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcDLpAQoPUHJlc2VuY2VTZXJ2aWNlEmQKCERlc2NyaWJlEiguc3dpdGNoYm9hcmQucHJlc2VuY2UudjEuRGVzY3JpYmVSZXF1ZXN0Gikuc3dpdGNoYm9hcmQucHJlc2VuY2UudjEuRGVzY3JpYmVSZXNwb25zZSIDkAIBEnAKDEdldFByZXNlbmNlcxIsLnN3aXRjaGJvYXJkLnByZXNlbmNlLnYxLkdldFByZXNlbmNlc1JlcXVlc3QaLS5zd2l0Y2hib2FyZC5wcmVzZW5jZS52MS5HZXRQcmVzZW5jZXNSZXNwb25zZSIDkAIBYgZwcm90bzM", [file_google_protobuf_timestamp, file_switchboard_common_v1_instance]);
 
 /**
  * @generated from message switchboard.presence.v1.GetPresencesRequest
@@ -271,6 +271,40 @@ export enum SessionPresenceEvent_Kind {
  */
 export const SessionPresenceEvent_KindSchema: GenEnum<SessionPresenceEvent_Kind> = /*@__PURE__*/
   enumDesc(file_switchboard_presence_v1_presence, 6, 0);
+
+/**
+ * A gateway instance's lease with the presence service: "my sessions are alive for ttl_ms more".
+ * Produced every lease interval on topic `switchboard.presence.leases`, keyed by the instance id;
+ * a final one with ttl_ms 0 on graceful shutdown (the goodbye). When a lease runs out (the gateway
+ * died without a goodbye), the presence service takes every session of that gateway offline.
+ *
+ * @generated from message switchboard.presence.v1.GatewayLease
+ */
+export type GatewayLease = Message<"switchboard.presence.v1.GatewayLease"> & {
+  /**
+   * @generated from field: string gateway_instance_id = 1;
+   */
+  gatewayInstanceId: string;
+
+  /**
+   * How long the lease holds from its receipt; 0 ends it at once.
+   *
+   * @generated from field: int64 ttl_ms = 2;
+   */
+  ttlMs: bigint;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp at = 3;
+   */
+  at?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message switchboard.presence.v1.GatewayLease.
+ * Use `create(GatewayLeaseSchema)` to create a new message.
+ */
+export const GatewayLeaseSchema: GenMessage<GatewayLease> = /*@__PURE__*/
+  messageDesc(file_switchboard_presence_v1_presence, 7);
 
 /**
  * @generated from service switchboard.presence.v1.PresenceService

@@ -1,0 +1,2 @@
+export * from './gateway-leases';
+export * from './lease-table';
