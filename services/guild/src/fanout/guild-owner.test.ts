@@ -3,34 +3,21 @@
 // commit waits for acks; push requests go to users without a session; poison is dead-lettered.
 import { fromBinary } from '@bufbuild/protobuf';
 import { guildV1, pushV1 } from '@switchboard/proto';
-import { MemoryEventLog, Registry, silentEventLogLogger, SnowflakeGenerator, UnavailableError } from '@switchboard/runtime';
-import type { ConsumedRecord, ProducedRecord } from '@switchboard/runtime';
-import {
-  EventLogGuildEventPublisher, GUILD_EVENTS_TOPIC, guildEvent, guildScope, guildTopicSpecs, PUSH_REQUESTS_TOPIC, userScope,
-} from '../events';
+import { UnavailableError } from '@switchboard/runtime';
+import type { ConsumedRecord } from '@switchboard/runtime';
+import { GUILD_EVENTS_TOPIC, guildScope, PUSH_REQUESTS_TOPIC, userScope } from '../events';
 import type { GuildEventInit } from '../events';
-import { DEFAULT_OWNER_GROUP_ID } from './guild-owner';
-import { createFanout } from './index';
-import type { Fanout } from './index';
-import { FakeGateway, FakeLoader, FakeScopeState, recordingLogger, startFanoutServer, until } from './fanout-test-support';
-import type { FanoutServer, LogLine } from './fanout-test-support';
+import { FakeLoader, FakeScopeState, until } from './fanout-test-support';
+import { HARNESS_PARTITIONS as PARTITIONS, startOwnerHarness } from './owner-harness';
+import type { OwnerHarness } from './owner-harness';
 
 const G1 = 1001n;
 const G2 = 1002n;
 const CHANNEL = 50n;
-const PARTITIONS = 4;
 
-interface Harness {
-  log: MemoryEventLog;
-  fanout: Fanout;
-  server: FanoutServer;
+interface Harness extends OwnerHarness {
   states: Map<bigint, FakeScopeState>;
   loader: FakeLoader;
-  registry: Registry;
-  lines: LogLine[];
-  publish(init: GuildEventInit): Promise<ProducedRecord>;
-  gateway(id: string): FakeGateway;
-  committed(record: ProducedRecord): boolean;
   consume(topic: string): Promise<ConsumedRecord[]>;
 }
 
@@ -39,39 +26,15 @@ describe('fanout – partition owner (in-memory event log, real gRPC streams)', 
   const cleanups: Array<() => Promise<void> | void> = [];
 
   async function setup(ackTimeoutMs: number): Promise<Harness> {
-    const log = new MemoryEventLog({ logger: silentEventLogLogger });
-    await log.ensureTopics(guildTopicSpecs(PARTITIONS));
     const states = new Map([[G1, new FakeScopeState({ members: [1n, 2n, 3n, 4n, 5n, 6n], hidden: [[2n, CHANNEL], [6n, CHANNEL]] })]]);
     const loader = new FakeLoader(states);
-    const registry = new Registry();
-    const { logger, lines } = recordingLogger();
-    const fanout = createFanout({ eventLog: log, loader, registry, logger, ackTimeoutMs, maxAttempts: 2 });
-    const server = await startFanoutServer(fanout.handler);
-    await fanout.start();
-    const publisher = new EventLogGuildEventPublisher(log);
-    const ids = new SnowflakeGenerator({ workerId: 1, processId: 1 });
-    const gateways: FakeGateway[] = [];
-    cleanups.push(async () => {
-      for (const gw of gateways) gw.close();
-      await fanout.stop();
-      server.stop();
-      await log.close();
-    });
+    const harness = await startOwnerHarness(loader, { ackTimeoutMs });
+    cleanups.push(() => harness.close());
     return {
-      log, fanout, server, states, loader, registry, lines,
-      publish: async (init) => (await publisher.publish([guildEvent(init, ids)]))[0]!,
-      gateway: (id) => {
-        const gw = new FakeGateway(server.address, id);
-        gateways.push(gw);
-        gw.hello();
-        return gw;
-      },
-      committed: (record) =>
-        (log.broker.group(DEFAULT_OWNER_GROUP_ID).committedOffset({ topic: record.topic, partition: record.partition }) ?? 0) >
-        Number(record.offset),
+      ...harness, states, loader,
       consume: async (topic) => {
         const seen: ConsumedRecord[] = [];
-        await log.subscribe({ groupId: `reader-${topic}`, topics: [topic], handler: (r) => void seen.push(r) });
+        await harness.log.subscribe({ groupId: `reader-${topic}`, topics: [topic], handler: (r) => void seen.push(r) });
         return seen;
       },
     };
