@@ -54,21 +54,18 @@ export class GrpcGuildDirectory implements GuildDirectory {
     try {
       await sync();
       const response = await client.getUserGuilds({ userId: user, shardId, shardCount, largeThreshold: options.largeThreshold ?? 50 }, { timeoutMs });
-      const max = this.#options.maxGuildsPerShard ?? DEFAULT_MAX_GUILDS_PER_SHARD;
-      if (response.guilds.length > max) {
-        throw new ShardingRequiredError(`${response.guilds.length} guilds on shard [${shardId}, ${shardCount}]: at most ${max} per session`);
-      }
       guilds = response.guilds.map((guild) => ({ id: guild.guildId, payload: JSON.parse(guild.payloadJson) as Record<string, unknown> }));
     } catch (error) {
-      if (error instanceof ShardingRequiredError) {
-        releaseUser();
-        recording.stop();
-        throw error;
-      }
       releaseUser();
       recording.stop();
       logger.warn({ userId: user, err: error }, 'GetUserGuilds failed: READY refused');
       throw new GuildDirectoryError('the guild service did not answer GetUserGuilds', { cause: error });
+    }
+    const max = this.#options.maxGuildsPerShard ?? DEFAULT_MAX_GUILDS_PER_SHARD;
+    if (guilds.length > max) {
+      releaseUser();
+      recording.stop();
+      throw new ShardingRequiredError(`${guilds.length} guilds on shard [${shardId}, ${shardCount}]: at most ${max} per session`);
     }
     const releaseGuilds = tracker.hold(guilds.map((guild) => interestKey('g', guild.id, user)));
     try {
