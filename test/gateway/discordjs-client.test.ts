@@ -14,6 +14,7 @@ import { startEmbeddedGateway } from '../../services/gateway/src/testing/embedde
 import type { RunningGateway } from '../../services/gateway/src/start';
 import { startEmbeddedGuild } from '../../services/guild/src/testing/embedded-guild';
 import type { RunningGuild } from '../../services/guild/src/start';
+import { waitFor } from '../support/wait';
 
 const USER = 175928847299117063n;
 const FRIEND = 175928847299117064n;
@@ -82,11 +83,3 @@ describe('gateway – an unmodified @discordjs/ws client', () => {
     expect(session!.state).toBe('ready');
   });
 });
-
-async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

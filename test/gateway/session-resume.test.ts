@@ -6,6 +6,7 @@ import { GatewayIntent } from '../../services/gateway/src/protocol';
 import { startEmbeddedGateway } from '../../services/gateway/src/testing/embedded-gateway';
 import type { RunningGateway } from '../../services/gateway/src/start';
 import { TestGatewayClient } from '../../services/gateway/src/transport/test-client';
+import { waitFor } from '../support/wait';
 
 const USER = 175928847299117063n;
 const GUILD = String(41771983423143937n);
@@ -77,11 +78,3 @@ describe('gateway – resume over real sockets', () => {
     client.ws.close(1000);
   });
 });
-
-async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

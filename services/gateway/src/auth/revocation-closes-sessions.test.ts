@@ -11,6 +11,7 @@ import { startEmbeddedGateway, tokenFor } from '../testing/embedded-gateway';
 import type { RunningGateway } from '../start';
 import { TestGatewayClient } from '../transport/test-client';
 import { REVOKED_CLOSE_REASON } from './revocation-sweeper';
+import { waitFor } from '../../../../test/support/wait';
 
 const USER = 175928847299117063n;
 const OTHER = 175928847299117064n;
@@ -94,11 +95,3 @@ describe('token revocation closes live sessions on every instance (real PostgreS
     expect(await metric(b, /gateway_sessions_revoked_total\{[^}]*source="poll"[^}]*\} 1/)).toBe(true);
   });
 });
-
-async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

@@ -5,6 +5,7 @@ import { startEmbeddedGateway, tokenFor } from '../testing/embedded-gateway';
 import type { RunningGateway } from '../start';
 import { TestGatewayClient } from '../transport/test-client';
 import { SESSION_START_LIMIT_EXHAUSTED } from '../session/session';
+import { waitFor } from '../../../../test/support/wait';
 
 const USER = 175928847299117063n;
 const OTHER = 175928847299117064n;
@@ -72,11 +73,3 @@ describe('session-start budget, consumed by IDENTIFY', () => {
     expect(await remaining(OTHER)).toBe(1);
   });
 });
-
-async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

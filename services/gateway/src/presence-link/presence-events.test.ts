@@ -12,6 +12,7 @@ import { GatewayIntent } from '../protocol';
 import { startEmbeddedGateway, tokenFor } from '../testing/embedded-gateway';
 import { TestGatewayClient } from '../transport/test-client';
 import { PRESENCE_SESSIONS_TOPIC } from './presence-publisher';
+import { waitFor } from '../../../../test/support/wait';
 
 const Kind = presenceV1.SessionPresenceEvent_Kind;
 
@@ -71,11 +72,3 @@ describe.each(logs)('gateway → presence session events (%s)', (_label, open) =
     }
   }, 60_000);
 });
-
-async function waitFor(condition: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
