@@ -32,9 +32,11 @@ describe.each(logs)('gateway → presence session events (%s)', (_label, open) =
     const gateway = await startEmbeddedGateway({}, { eventLog: log });
     const user = BigInt(Date.now()) << 22n;
     const records: ConsumedRecord[] = [];
-    // A fresh group that starts at the end: only this run's records (the topic outlives runs).
+    // A fresh group reading from the beginning, filtered by this run's unique user id (the topic
+    // outlives runs). Starting "at the end" raced: the consumer resolves the latest offset after it
+    // joins, and a CONNECTED produced before that was skipped.
     const subscription = await log.subscribe({
-      groupId: `presence-events-${randomUUID()}`, topics: [PRESENCE_SESSIONS_TOPIC], fromBeginning: false,
+      groupId: `presence-events-${randomUUID()}`, topics: [PRESENCE_SESSIONS_TOPIC], fromBeginning: true,
       handler: (record) => void (record.key === user.toString() && records.push(record)),
     });
     try {
