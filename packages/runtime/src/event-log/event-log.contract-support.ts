@@ -15,6 +15,22 @@ export interface EventLogHarness {
   closeClients(): Promise<void>;
 }
 
+/** How long the contract suite waits for things to happen. */
+export interface ContractTimings {
+  /** How long a dead member may take to be noticed (Kafka: the session timeout plus a rebalance). */
+  deathMs: number;
+  /** How long any other awaited event may take. */
+  eventMs: number;
+}
+
+/** What each contract test gets. */
+export interface ContractContext {
+  harness: EventLogHarness;
+  timings: ContractTimings;
+  /** A fresh client and a topic unique to this run. */
+  newTopic(partitions?: number, deadLetter?: boolean): Promise<{ log: EventLog; topic: string }>;
+}
+
 /** Part of every name made by uniqueName in this test run (for cleaning up afterwards). */
 export const RUN_ID = randomBytes(4).toString('hex');
 let counter = 0;

@@ -7,11 +7,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { randomBytes } from 'node:crypto';
 import { context, propagation, trace, TraceFlags } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import type { EventLog } from './event-log';
 import { PoisonRecordError, TopicConfigError, UnknownTopicError } from './errors';
 import { deadLetterTopicFor, DLQ_HEADERS } from './dead-letter';
 import { partitionFor } from './partitioner';
+import { definePipeliningContract } from './event-log-pipelining.contract';
 import {
+  ContractContext,
+  ContractTimings,
   EventLogHarness,
   keyForPartition,
   partitionsOf,
@@ -23,21 +25,8 @@ import {
   until,
 } from './event-log.contract-support';
 
-export type { EventLogHarness } from './event-log.contract-support';
-
-export interface ContractTimings {
-  /** How long a dead member may take to be noticed (Kafka: the session timeout plus a rebalance). */
-  deathMs: number;
-  /** How long any other awaited event may take. */
-  eventMs: number;
-}
-
-interface Ctx {
-  harness: EventLogHarness;
-  timings: ContractTimings;
-  /** A fresh client and a topic unique to this run. */
-  newTopic(partitions?: number, deadLetter?: boolean): Promise<{ log: EventLog; topic: string }>;
-}
+export type { ContractTimings, EventLogHarness } from './event-log.contract-support';
+type Ctx = ContractContext;
 
 export function defineEventLogContract(name: string, makeHarness: () => EventLogHarness, timings: ContractTimings): void {
   describe(name, () => {
@@ -60,6 +49,7 @@ export function defineEventLogContract(name: string, makeHarness: () => EventLog
     it('moves the partitions of a member that dies to the survivor, which resumes after the last commit', () => failoverAfterMemberDeath(ctx));
     it('dead-letters poison and exhausted records with their origin in headers and goes on', () => deadLetters(ctx));
     it('tells members which partitions they gain and lose as the group changes', () => assignmentCallbacks(ctx));
+    describe('pipelined consumption (inFlightPerPartition)', () => definePipeliningContract(ctx));
 
     describe('trace context', () => {
       beforeAll(() => {

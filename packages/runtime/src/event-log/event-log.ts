@@ -6,10 +6,14 @@
 // Guarantees, in both implementations:
 // - Records with the same key go to the same partition (partitionFor, Kafka's default
 //   partitioner) and are delivered in the order they were produced.
-// - A handler sees the records of one partition one at a time, in offset order.
+// - A handler sees the records of one partition one at a time, in offset order (unless the
+//   subscription asks for pipelining, inFlightPerPartition > 1: then records of one partition are
+//   started in offset order while earlier ones may still be running).
 // - An offset is committed only after its handler resolved, or after the record went to the
-//   dead-letter topic. A record whose handler had not finished when its consumer died or lost the
-//   partition is delivered again (to whichever member owns the partition next).
+//   dead-letter topic, and (pipelined) only once every earlier record of its partition did too.
+//   A record whose handler had not finished when its consumer died or lost the partition is
+//   delivered again (to whichever member owns the partition next), as are, pipelined, the
+//   records after it that had already settled.
 // - Partition ownership moves automatically when group members join, stop or die; the
 //   onAssigned/onRevoked callbacks tell a member which partitions (and so which keys) it owns.
 
@@ -83,7 +87,7 @@ export interface SubscribeOptions {
   retryBackoffMs?: number;
   /** Where a group with no committed offset starts: the beginning (default) or the end of each partition. */
   fromBeginning?: boolean;
-  /** How long stop() waits for an in-flight record before abandoning it (default 10 s). */
+  /** How long stop() waits for in-flight records before abandoning them (default 10 s). */
   drainTimeoutMs?: number;
   /**
    * How many partitions this member handles at once (records within one partition stay one at a
@@ -91,6 +95,21 @@ export interface SubscribeOptions {
    * partition concurrently). Raise it when a handler waits on a network round trip.
    */
   partitionConcurrency?: number;
+  /**
+   * Pipelining: how many records of ONE partition may be started and not yet committable at once
+   * (default 1: one at a time, each committed as soon as it settles). With N > 1 the handler is
+   * started for the records of a partition in offset order without waiting for earlier ones, so
+   * it must not rely on a key's earlier record being finished. A record settles when it was
+   * handled or dead-lettered; the committed offset only moves over the longest run of settled
+   * records from the front, so a slow record holds back the commit of the (at most N - 1) records
+   * after it, and those are delivered again if the member dies or loses the partition first
+   * (at-least-once). When the window is full the member stops taking records of that partition
+   * until the oldest one settles. Kafka: a fetched batch is finished before the partition is
+   * fetched again, and other partitions run at once only with partitionConcurrency > 1.
+   */
+  inFlightPerPartition?: number;
+  /** Pipelining: records of this subscription in flight at once over all its partitions (default: no bound). */
+  maxInFlight?: number;
   /** Called if the consumer stops for good after an unrecoverable error. */
   onError?: (err: Error) => void;
 }
@@ -101,8 +120,8 @@ export interface Subscription {
   /** The partitions this member owns right now. */
   assignment(): TopicPartition[];
   /**
-   * Graceful: finish the in-flight record (up to drainTimeoutMs, then abandon it uncommitted),
-   * commit, call onRevoked, leave the group so the others take over at once.
+   * Graceful: finish the in-flight records (up to drainTimeoutMs, then abandon them uncommitted),
+   * commit the settled ones, call onRevoked, leave the group so the others take over at once.
    */
   stop(): Promise<void>;
   /** Immediate: abandon the in-flight record (uncommitted, redelivered elsewhere), then as stop(). */

@@ -1,12 +1,17 @@
 // One consumer group member on Kafka (kafkajs consumer). Records of a partition are handled one at
-// a time in offset order (eachBatch, resolving offsets ourselves); an offset is resolved only after
-// its record was handled or dead-lettered, and kafkajs commits resolved offsets only (after each
+// a time in offset order (eachBatch, resolving offsets ourselves), or pipelined
+// (kafka-pipelined-batch.ts); an offset is resolved only after its record (and, pipelined, every
+// earlier one) was handled or dead-lettered, and kafkajs commits resolved offsets only (after each
 // batch, every autoCommitInterval, before rejoining a rebalancing group, and on stop).
-import type { Consumer, ConsumerConfig, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
-import type { ConsumedRecord, PartitionsCallback, SubscribeOptions, Subscription, TopicPartition } from './event-log';
+import { setMaxListeners } from 'node:events';
+import type { Consumer, ConsumerConfig, EachBatchPayload, Kafka } from 'kafkajs';
+import type { PartitionsCallback, SubscribeOptions, Subscription, TopicPartition } from './event-log';
 import { deliverRecord, DeliveryDeps, DeliveryPolicy, deliveryPolicy } from './delivery';
 import { SubscribeError, SubscriptionCrashedError } from './errors';
+import { handlePipelinedBatch } from './kafka-pipelined-batch';
+import { toConsumedRecord } from './kafka-records';
 import type { EventLogLogger } from './logger';
+import { PipelineSettings, pipelineSettings } from './partition-pipeline';
 
 export interface KafkaConsumerSettings {
   sessionTimeout: number;
@@ -32,35 +37,15 @@ function without(list: TopicPartition[], remove: TopicPartition[]): TopicPartiti
   return list.filter((tp) => !drop.has(tpKey(tp)));
 }
 
-function headerText(value: IHeaders[string]): string | undefined {
-  const first = Array.isArray(value) ? value[0] : value;
-  if (first === undefined) return undefined;
-  return typeof first === 'string' ? first : first.toString('utf8');
-}
-
-export function toConsumedRecord(topic: string, partition: number, message: KafkaMessage): ConsumedRecord {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(message.headers ?? {})) {
-    const text = headerText(value);
-    if (text !== undefined) headers[name] = text;
-  }
-  return {
-    topic,
-    partition,
-    offset: message.offset,
-    key: message.key ? message.key.toString('utf8') : '',
-    value: message.value ?? Buffer.alloc(0),
-    headers,
-    timestamp: Number(message.timestamp),
-  };
-}
-
 export class KafkaSubscription implements Subscription {
   readonly groupId: string;
   readonly topics: readonly string[];
   private readonly consumer: Consumer;
   private readonly policy: DeliveryPolicy;
   private readonly abandon = new AbortController();
+  /** Aborted when the member stops or dies: pipelined batches start no more records. */
+  private readonly stopped = new AbortController();
+  private readonly pipeline: PipelineSettings | undefined;
   private owned: TopicPartition[] = [];
   private callbacks: Promise<void> = Promise.resolve();
   private stopping = false;
@@ -72,6 +57,9 @@ export class KafkaSubscription implements Subscription {
     this.groupId = options.groupId;
     this.topics = [...options.topics];
     this.policy = deliveryPolicy(options);
+    this.pipeline = pipelineSettings(options);
+    // Pipelined, every record in flight (and every concurrent batch) listens to these: not a leak.
+    setMaxListeners(0, this.abandon.signal, this.stopped.signal);
     const s = deps.settings;
     const config: ConsumerConfig = {
       groupId: options.groupId,
@@ -131,6 +119,7 @@ export class KafkaSubscription implements Subscription {
   async crash(): Promise<void> {
     this.crashed = true;
     this.stopping = true;
+    this.stopped.abort();
     this.abandon.abort();
     await this.consumer.disconnect().catch(() => undefined);
   }
@@ -138,6 +127,7 @@ export class KafkaSubscription implements Subscription {
   private end(drainMs: number): Promise<void> {
     if (!this.ending) {
       this.stopping = true;
+      this.stopped.abort();
       this.ending = (async () => {
         const timer = setTimeout(() => this.abandon.abort(), drainMs);
         if (drainMs <= 0) this.abandon.abort();
@@ -206,6 +196,15 @@ export class KafkaSubscription implements Subscription {
     const { batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary } = payload;
     await this.callbacks;
     const deps: DeliveryDeps = { ...this.deps.deliveryDeps, heartbeat };
+    if (this.pipeline) {
+      return handlePipelinedBatch({
+        payload,
+        settings: this.pipeline,
+        deliver: (record) => deliverRecord(record, this.policy, deps, this.abandon.signal),
+        stopped: this.stopped.signal,
+        heartbeatIntervalMs: this.deps.settings.heartbeatInterval,
+      });
+    }
     for (const message of batch.messages) {
       if (this.stopping || !isRunning() || isStale()) return;
       const record = toConsumedRecord(batch.topic, batch.partition, message);

@@ -1,83 +1,14 @@
-// One member of an in-memory consumer group: a worker per owned partition that hands records to
-// the handler one at a time, in offset order, and commits each offset once it was handled (or
-// dead-lettered). Revoked partitions are drained (bounded by a timeout, then abandoned);
-// abandoned records stay uncommitted and go to the partition's next owner.
+// One member of an in-memory consumer group: a worker per owned partition
+// (memory-partition-worker.ts) that hands its records to the handler in offset order and commits
+// what was handled (or dead-lettered). Revoked partitions are drained (bounded by a timeout, then
+// abandoned); abandoned records stay uncommitted and go to the partition's next owner.
 import { randomUUID } from 'node:crypto';
-import type { ConsumedRecord, PartitionsCallback, SubscribeOptions, Subscription, TopicPartition } from './event-log';
-import { deliverRecord, DeliveryDeps, DeliveryPolicy, deliveryPolicy, sleep } from './delivery';
-import { GroupMember, MemoryBroker, MemoryGroup, MemoryPartition, tpKey } from './memory-broker';
+import type { PartitionsCallback, SubscribeOptions, Subscription, TopicPartition } from './event-log';
+import { deliverRecord, DeliveryDeps, DeliveryPolicy, deliveryPolicy } from './delivery';
+import { GroupMember, MemoryBroker, MemoryGroup, tpKey } from './memory-broker';
 import type { EventLogLogger } from './logger';
-
-type Deliver = (record: ConsumedRecord, signal: AbortSignal) => Promise<'handled' | 'dead-lettered' | 'abandoned'>;
-
-class PartitionWorker {
-  private readonly abandonController = new AbortController();
-  private readonly stopController = new AbortController();
-  readonly done: Promise<void>;
-
-  constructor(
-    private readonly tp: TopicPartition,
-    private readonly partition: MemoryPartition,
-    start: number,
-    private readonly deliver: Deliver,
-    private readonly commit: (nextOffset: number) => void,
-    private readonly logger: EventLogLogger,
-  ) {
-    this.done = this.run(start);
-  }
-
-  private async run(start: number): Promise<void> {
-    const stopped = () => this.stopController.signal.aborted;
-    for (let position = start; !stopped(); ) {
-      if (position >= this.partition.records.length) {
-        await this.partition.waitFor(position, this.stopController.signal);
-        continue;
-      }
-      const record = this.consumed(position);
-      let outcome;
-      try {
-        outcome = await this.deliver(record, this.abandonController.signal);
-      } catch (err) {
-        this.logger.error({ err, topic: this.tp.topic, partition: this.tp.partition }, 'delivery failed; retrying');
-        await sleep(500, this.stopController.signal);
-        continue;
-      }
-      if (outcome === 'abandoned') return;
-      this.commit(position + 1);
-      position += 1;
-    }
-  }
-
-  private consumed(offset: number): ConsumedRecord {
-    const stored = this.partition.records[offset]!;
-    return {
-      topic: this.tp.topic,
-      partition: this.tp.partition,
-      offset: String(offset),
-      key: stored.key,
-      value: Buffer.from(stored.value),
-      headers: { ...stored.headers },
-      timestamp: stored.timestamp,
-    };
-  }
-
-  /** Stops after the in-flight record; abandons it if that takes longer than `drainMs`. */
-  async stop(drainMs: number): Promise<void> {
-    this.stopController.abort();
-    const timer = setTimeout(() => this.abandon(), drainMs);
-    try {
-      await this.done;
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  /** Stops at once; the in-flight record (if any) stays uncommitted. */
-  abandon(): void {
-    this.abandonController.abort();
-    this.stopController.abort();
-  }
-}
+import { Deliver, PartitionWorker } from './memory-partition-worker';
+import { PipelineSettings, pipelineSettings } from './partition-pipeline';
 
 export interface MemorySubscriptionDeps {
   broker: MemoryBroker;
@@ -92,6 +23,7 @@ export class MemorySubscription implements Subscription, GroupMember {
   readonly topics: readonly string[];
   private readonly group: MemoryGroup;
   private readonly policy: DeliveryPolicy;
+  private readonly pipeline: PipelineSettings | undefined;
   private readonly workers = new Map<string, { tp: TopicPartition; worker: PartitionWorker }>();
   private state: 'running' | 'stopping' | 'stopped' = 'running';
   private ending?: Promise<void>;
@@ -101,6 +33,7 @@ export class MemorySubscription implements Subscription, GroupMember {
     this.topics = [...options.topics];
     this.group = deps.broker.group(options.groupId);
     this.policy = deliveryPolicy(options);
+    this.pipeline = pipelineSettings(options);
   }
 
   join(): Promise<void> {
@@ -169,7 +102,8 @@ export class MemorySubscription implements Subscription, GroupMember {
     const start = committed ?? (this.options.fromBeginning === false ? partition.records.length : 0);
     const deliver: Deliver = (record, signal) => deliverRecord(record, this.policy, this.deps.deliveryDeps, signal);
     const commit = (next: number) => void this.group.commit(this, tp, next);
-    this.workers.set(tpKey(tp), { tp, worker: new PartitionWorker(tp, partition, start, deliver, commit, this.deps.logger) });
+    const worker = new PartitionWorker({ tp, partition, start, deliver, commit, logger: this.deps.logger, pipeline: this.pipeline });
+    this.workers.set(tpKey(tp), { tp, worker });
   }
 
   private async callback(name: string, fn: PartitionsCallback | undefined, partitions: TopicPartition[]): Promise<void> {
