@@ -39,7 +39,7 @@ describe('grpc – typed server and client over a real connection', () => {
       }),
       implementPartially(guildV1.GuildService, { describe: async () => ({ instance: instanceOf('guild') }) }),
       implementPartially(presenceV1.PresenceService, { describe: () => ({ instance: instanceOf('presence') }) }),
-      implement(pushV1.PushService, { describe: async () => ({ instance: instanceOf('push') }) }),
+      implementPartially(pushV1.PushService, { describe: async () => ({ instance: instanceOf('push') }) }),
     ]);
   });
   afterAll(() => running.stop());

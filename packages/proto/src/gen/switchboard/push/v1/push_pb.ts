@@ -4,8 +4,10 @@
 
 // Delivers notifications to offline users through FCM and APNs.
 
-import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { Timestamp } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { InstanceInfo } from "../../common/v1/instance_pb.js";
 import { file_switchboard_common_v1_instance } from "../../common/v1/instance_pb.js";
 import type { Message } from "@bufbuild/protobuf";
@@ -14,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file switchboard/push/v1/push.proto.
  */
 export const file_switchboard_push_v1_push: GenFile = /*@__PURE__*/
-  fileDesc("Ch5zd2l0Y2hib2FyZC9wdXNoL3YxL3B1c2gucHJvdG8SE3N3aXRjaGJvYXJkLnB1c2gudjEiEQoPRGVzY3JpYmVSZXF1ZXN0IkkKEERlc2NyaWJlUmVzcG9uc2USNQoIaW5zdGFuY2UYASABKAsyIy5zd2l0Y2hib2FyZC5jb21tb24udjEuSW5zdGFuY2VJbmZvIqgCCgtQdXNoUmVxdWVzdBISCgpyZXF1ZXN0X2lkGAEgASgJEg8KB3VzZXJfaWQYAiABKAkSFAoMY29sbGFwc2Vfa2V5GAMgASgJEg0KBXRpdGxlGAQgASgJEgwKBGJvZHkYBSABKAkSDQoFYmFkZ2UYBiABKA0SEAoIZ3VpbGRfaWQYByABKAkSEgoKY2hhbm5lbF9pZBgIIAEoCRISCgptZXNzYWdlX2lkGAkgASgJEhEKCWF1dGhvcl9pZBgKIAEoCRI4CgRkYXRhGAsgAygLMiouc3dpdGNoYm9hcmQucHVzaC52MS5QdXNoUmVxdWVzdC5EYXRhRW50cnkaKwoJRGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEyawoLUHVzaFNlcnZpY2USXAoIRGVzY3JpYmUSJC5zd2l0Y2hib2FyZC5wdXNoLnYxLkRlc2NyaWJlUmVxdWVzdBolLnN3aXRjaGJvYXJkLnB1c2gudjEuRGVzY3JpYmVSZXNwb25zZSIDkAIBYgZwcm90bzM", [file_switchboard_common_v1_instance]);
+  fileDesc("Ch5zd2l0Y2hib2FyZC9wdXNoL3YxL3B1c2gucHJvdG8SE3N3aXRjaGJvYXJkLnB1c2gudjEiEQoPRGVzY3JpYmVSZXF1ZXN0IkkKEERlc2NyaWJlUmVzcG9uc2USNQoIaW5zdGFuY2UYASABKAsyIy5zd2l0Y2hib2FyZC5jb21tb24udjEuSW5zdGFuY2VJbmZvIqwBCgZEZXZpY2USDwoHdXNlcl9pZBgBIAEoCRIvCghwbGF0Zm9ybRgCIAEoDjIdLnN3aXRjaGJvYXJkLnB1c2gudjEuUGxhdGZvcm0SDgoGYXBwX2lkGAMgASgJEg0KBXRva2VuGAQgASgJEg4KBmxvY2FsZRgFIAEoCRIxCg1yZWdpc3RlcmVkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKIAQoVUmVnaXN0ZXJEZXZpY2VSZXF1ZXN0Eg8KB3VzZXJfaWQYASABKAkSLwoIcGxhdGZvcm0YAiABKA4yHS5zd2l0Y2hib2FyZC5wdXNoLnYxLlBsYXRmb3JtEg4KBmFwcF9pZBgDIAEoCRINCgV0b2tlbhgEIAEoCRIOCgZsb2NhbGUYBSABKAkiRQoWUmVnaXN0ZXJEZXZpY2VSZXNwb25zZRIrCgZkZXZpY2UYASABKAsyGy5zd2l0Y2hib2FyZC5wdXNoLnYxLkRldmljZSJ6ChdVbnJlZ2lzdGVyRGV2aWNlUmVxdWVzdBIvCghwbGF0Zm9ybRgBIAEoDjIdLnN3aXRjaGJvYXJkLnB1c2gudjEuUGxhdGZvcm0SDgoGYXBwX2lkGAIgASgJEg0KBXRva2VuGAMgASgJEg8KB3VzZXJfaWQYBCABKAkiKwoYVW5yZWdpc3RlckRldmljZVJlc3BvbnNlEg8KB3JlbW92ZWQYASABKAgiJgoSTGlzdERldmljZXNSZXF1ZXN0EhAKCHVzZXJfaWRzGAEgAygJIkMKE0xpc3REZXZpY2VzUmVzcG9uc2USLAoHZGV2aWNlcxgBIAMoCzIbLnN3aXRjaGJvYXJkLnB1c2gudjEuRGV2aWNlIqgCCgtQdXNoUmVxdWVzdBISCgpyZXF1ZXN0X2lkGAEgASgJEg8KB3VzZXJfaWQYAiABKAkSFAoMY29sbGFwc2Vfa2V5GAMgASgJEg0KBXRpdGxlGAQgASgJEgwKBGJvZHkYBSABKAkSDQoFYmFkZ2UYBiABKA0SEAoIZ3VpbGRfaWQYByABKAkSEgoKY2hhbm5lbF9pZBgIIAEoCRISCgptZXNzYWdlX2lkGAkgASgJEhEKCWF1dGhvcl9pZBgKIAEoCRI4CgRkYXRhGAsgAygLMiouc3dpdGNoYm9hcmQucHVzaC52MS5QdXNoUmVxdWVzdC5EYXRhRW50cnkaKwoJRGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEqSQoIUGxhdGZvcm0SGAoUUExBVEZPUk1fVU5TUEVDSUZJRUQQABIQCgxQTEFURk9STV9GQ00QARIRCg1QTEFURk9STV9BUE5TEAIyuAMKC1B1c2hTZXJ2aWNlElwKCERlc2NyaWJlEiQuc3dpdGNoYm9hcmQucHVzaC52MS5EZXNjcmliZVJlcXVlc3QaJS5zd2l0Y2hib2FyZC5wdXNoLnYxLkRlc2NyaWJlUmVzcG9uc2UiA5ACARJuCg5SZWdpc3RlckRldmljZRIqLnN3aXRjaGJvYXJkLnB1c2gudjEuUmVnaXN0ZXJEZXZpY2VSZXF1ZXN0Gisuc3dpdGNoYm9hcmQucHVzaC52MS5SZWdpc3RlckRldmljZVJlc3BvbnNlIgOQAgISdAoQVW5yZWdpc3RlckRldmljZRIsLnN3aXRjaGJvYXJkLnB1c2gudjEuVW5yZWdpc3RlckRldmljZVJlcXVlc3QaLS5zd2l0Y2hib2FyZC5wdXNoLnYxLlVucmVnaXN0ZXJEZXZpY2VSZXNwb25zZSIDkAICEmUKC0xpc3REZXZpY2VzEicuc3dpdGNoYm9hcmQucHVzaC52MS5MaXN0RGV2aWNlc1JlcXVlc3QaKC5zd2l0Y2hib2FyZC5wdXNoLnYxLkxpc3REZXZpY2VzUmVzcG9uc2UiA5ACAWIGcHJvdG8z", [file_google_protobuf_timestamp, file_switchboard_common_v1_instance]);
 
 /**
  * @generated from message switchboard.push.v1.DescribeRequest
@@ -45,6 +47,211 @@ export type DescribeResponse = Message<"switchboard.push.v1.DescribeResponse"> &
  */
 export const DescribeResponseSchema: GenMessage<DescribeResponse> = /*@__PURE__*/
   messageDesc(file_switchboard_push_v1_push, 1);
+
+/**
+ * One registered device: a provider token of one app, owned by one user.
+ *
+ * @generated from message switchboard.push.v1.Device
+ */
+export type Device = Message<"switchboard.push.v1.Device"> & {
+  /**
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+
+  /**
+   * @generated from field: switchboard.push.v1.Platform platform = 2;
+   */
+  platform: Platform;
+
+  /**
+   * One of the apps the push service is configured with for the platform (PUSH_APPS).
+   *
+   * @generated from field: string app_id = 3;
+   */
+  appId: string;
+
+  /**
+   * The provider's registration token (APNs: the device token in hex, lower case).
+   *
+   * @generated from field: string token = 4;
+   */
+  token: string;
+
+  /**
+   * The user's language on the device, BCP 47 (e.g. "en-US"); empty when unknown.
+   *
+   * @generated from field: string locale = 5;
+   */
+  locale: string;
+
+  /**
+   * When this user registered the token (kept when the same user registers it again).
+   *
+   * @generated from field: google.protobuf.Timestamp registered_at = 6;
+   */
+  registeredAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message switchboard.push.v1.Device.
+ * Use `create(DeviceSchema)` to create a new message.
+ */
+export const DeviceSchema: GenMessage<Device> = /*@__PURE__*/
+  messageDesc(file_switchboard_push_v1_push, 2);
+
+/**
+ * @generated from message switchboard.push.v1.RegisterDeviceRequest
+ */
+export type RegisterDeviceRequest = Message<"switchboard.push.v1.RegisterDeviceRequest"> & {
+  /**
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+
+  /**
+   * Required (PLATFORM_UNSPECIFIED is rejected).
+   *
+   * @generated from field: switchboard.push.v1.Platform platform = 2;
+   */
+  platform: Platform;
+
+  /**
+   * @generated from field: string app_id = 3;
+   */
+  appId: string;
+
+  /**
+   * FCM: up to 4096 characters; APNs: the device token as hex (64 characters today).
+   *
+   * @generated from field: string token = 4;
+   */
+  token: string;
+
+  /**
+   * Optional, BCP 47 (up to 35 characters); "_" is accepted for "-".
+   *
+   * @generated from field: string locale = 5;
+   */
+  locale: string;
+};
+
+/**
+ * Describes the message switchboard.push.v1.RegisterDeviceRequest.
+ * Use `create(RegisterDeviceRequestSchema)` to create a new message.
+ */
+export const RegisterDeviceRequestSchema: GenMessage<RegisterDeviceRequest> = /*@__PURE__*/
+  messageDesc(file_switchboard_push_v1_push, 3);
+
+/**
+ * @generated from message switchboard.push.v1.RegisterDeviceResponse
+ */
+export type RegisterDeviceResponse = Message<"switchboard.push.v1.RegisterDeviceResponse"> & {
+  /**
+   * @generated from field: switchboard.push.v1.Device device = 1;
+   */
+  device?: Device | undefined;
+};
+
+/**
+ * Describes the message switchboard.push.v1.RegisterDeviceResponse.
+ * Use `create(RegisterDeviceResponseSchema)` to create a new message.
+ */
+export const RegisterDeviceResponseSchema: GenMessage<RegisterDeviceResponse> = /*@__PURE__*/
+  messageDesc(file_switchboard_push_v1_push, 4);
+
+/**
+ * A device is named by its token within a platform and app.
+ *
+ * @generated from message switchboard.push.v1.UnregisterDeviceRequest
+ */
+export type UnregisterDeviceRequest = Message<"switchboard.push.v1.UnregisterDeviceRequest"> & {
+  /**
+   * @generated from field: switchboard.push.v1.Platform platform = 1;
+   */
+  platform: Platform;
+
+  /**
+   * @generated from field: string app_id = 2;
+   */
+  appId: string;
+
+  /**
+   * @generated from field: string token = 3;
+   */
+  token: string;
+
+  /**
+   * When set, only this user's registration is removed: a token that has moved to another user
+   * stays (a late logout of the previous owner must not unregister the new one).
+   *
+   * @generated from field: string user_id = 4;
+   */
+  userId: string;
+};
+
+/**
+ * Describes the message switchboard.push.v1.UnregisterDeviceRequest.
+ * Use `create(UnregisterDeviceRequestSchema)` to create a new message.
+ */
+export const UnregisterDeviceRequestSchema: GenMessage<UnregisterDeviceRequest> = /*@__PURE__*/
+  messageDesc(file_switchboard_push_v1_push, 5);
+
+/**
+ * @generated from message switchboard.push.v1.UnregisterDeviceResponse
+ */
+export type UnregisterDeviceResponse = Message<"switchboard.push.v1.UnregisterDeviceResponse"> & {
+  /**
+   * @generated from field: bool removed = 1;
+   */
+  removed: boolean;
+};
+
+/**
+ * Describes the message switchboard.push.v1.UnregisterDeviceResponse.
+ * Use `create(UnregisterDeviceResponseSchema)` to create a new message.
+ */
+export const UnregisterDeviceResponseSchema: GenMessage<UnregisterDeviceResponse> = /*@__PURE__*/
+  messageDesc(file_switchboard_push_v1_push, 6);
+
+/**
+ * @generated from message switchboard.push.v1.ListDevicesRequest
+ */
+export type ListDevicesRequest = Message<"switchboard.push.v1.ListDevicesRequest"> & {
+  /**
+   * Up to 1,000 user ids.
+   *
+   * @generated from field: repeated string user_ids = 1;
+   */
+  userIds: string[];
+};
+
+/**
+ * Describes the message switchboard.push.v1.ListDevicesRequest.
+ * Use `create(ListDevicesRequestSchema)` to create a new message.
+ */
+export const ListDevicesRequestSchema: GenMessage<ListDevicesRequest> = /*@__PURE__*/
+  messageDesc(file_switchboard_push_v1_push, 7);
+
+/**
+ * @generated from message switchboard.push.v1.ListDevicesResponse
+ */
+export type ListDevicesResponse = Message<"switchboard.push.v1.ListDevicesResponse"> & {
+  /**
+   * The devices of the requested users (none for a user without devices), grouped by user in
+   * request order, oldest registration first.
+   *
+   * @generated from field: repeated switchboard.push.v1.Device devices = 1;
+   */
+  devices: Device[];
+};
+
+/**
+ * Describes the message switchboard.push.v1.ListDevicesResponse.
+ * Use `create(ListDevicesResponseSchema)` to create a new message.
+ */
+export const ListDevicesResponseSchema: GenMessage<ListDevicesResponse> = /*@__PURE__*/
+  messageDesc(file_switchboard_push_v1_push, 8);
 
 /**
  * A request to notify one user who has no active session (topic `switchboard.push.requests`,
@@ -122,7 +329,39 @@ export type PushRequest = Message<"switchboard.push.v1.PushRequest"> & {
  * Use `create(PushRequestSchema)` to create a new message.
  */
 export const PushRequestSchema: GenMessage<PushRequest> = /*@__PURE__*/
-  messageDesc(file_switchboard_push_v1_push, 2);
+  messageDesc(file_switchboard_push_v1_push, 9);
+
+/**
+ * The push provider a device token belongs to.
+ *
+ * @generated from enum switchboard.push.v1.Platform
+ */
+export enum Platform {
+  /**
+   * @generated from enum value: PLATFORM_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Firebase Cloud Messaging (HTTP v1): Android, and iOS or web apps that use Firebase.
+   *
+   * @generated from enum value: PLATFORM_FCM = 1;
+   */
+  FCM = 1,
+
+  /**
+   * Apple Push Notification service (HTTP/2, token-based authentication).
+   *
+   * @generated from enum value: PLATFORM_APNS = 2;
+   */
+  APNS = 2,
+}
+
+/**
+ * Describes the enum switchboard.push.v1.Platform.
+ */
+export const PlatformSchema: GenEnum<Platform> = /*@__PURE__*/
+  enumDesc(file_switchboard_push_v1_push, 0);
 
 /**
  * @generated from service switchboard.push.v1.PushService
@@ -137,6 +376,40 @@ export const PushService: GenService<{
     methodKind: "unary";
     input: typeof DescribeRequestSchema;
     output: typeof DescribeResponseSchema;
+  },
+  /**
+   * Registers a device token for a user (the app calls it through its backend after login and
+   * whenever the provider hands it a new token). An upsert: registering the same token again
+   * updates its locale, and a token registered by another user moves to that user (the device
+   * changed hands), so one device never gets another account's notifications.
+   *
+   * @generated from rpc switchboard.push.v1.PushService.RegisterDevice
+   */
+  registerDevice: {
+    methodKind: "unary";
+    input: typeof RegisterDeviceRequestSchema;
+    output: typeof RegisterDeviceResponseSchema;
+  },
+  /**
+   * Removes a device token (logout, app uninstall seen by the app's backend). Removing a token
+   * that is not registered is not an error: `removed` says whether a device was removed.
+   *
+   * @generated from rpc switchboard.push.v1.PushService.UnregisterDevice
+   */
+  unregisterDevice: {
+    methodKind: "unary";
+    input: typeof UnregisterDeviceRequestSchema;
+    output: typeof UnregisterDeviceResponseSchema;
+  },
+  /**
+   * The registered devices of some users.
+   *
+   * @generated from rpc switchboard.push.v1.PushService.ListDevices
+   */
+  listDevices: {
+    methodKind: "unary";
+    input: typeof ListDevicesRequestSchema;
+    output: typeof ListDevicesResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_switchboard_push_v1_push, 0);

@@ -1,0 +1,3 @@
+export * from './push-app';
+export * from './parse-apps';
+export * from './load-apps';
