@@ -1,0 +1,55 @@
+// Abandonment: when the event log gives up on a record (lost partition, stop, crash) its signal
+// aborts; whatever the pipeline still does for that record is wasted, and anything it would
+// dead-letter now would be a duplicate once the record is redelivered. Every wait of the pipeline
+// (slot, provider, backoff, lookup) ends at once with PushAbandonedError instead.
+
+/** The record's handling was abandoned (its signal aborted); it will be redelivered. */
+export class PushAbandonedError extends Error {
+  constructor(message = 'push request abandoned: the record will be redelivered') {
+    super(message);
+    this.name = 'PushAbandonedError';
+  }
+}
+
+export function throwIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw new PushAbandonedError();
+}
+
+/** Settles like `promise`, or rejects with PushAbandonedError as soon as `signal` aborts. */
+export function unlessAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    promise.catch(() => undefined);
+    return Promise.reject(new PushAbandonedError());
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new PushAbandonedError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
+}
+
+export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;
+
+/** Waits `ms`; rejects with PushAbandonedError as soon as `signal` aborts. */
+export const abortableSleep: Sleep = (ms, signal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal.aborted) return reject(new PushAbandonedError());
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new PushAbandonedError());
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });

@@ -1,0 +1,249 @@
+// The push delivery pipeline: the handler of the `switchboard.push.requests` consumer.
+// Per record: decode (poison → the log dead-letters it) → collapse check (collapsed or duplicate
+// requests settle at once) → the user's devices (lookups of concurrent records batched) → render
+// once → send to every device at once through its platform's provider, each send holding one of the
+// instance's in-flight slots → settle each device (delivered, token removed, or dead-lettered, after
+// retries per the retry policy). The handler resolves only when every device is settled, so the
+// log commits the record only then; it rejects when the record is abandoned (signal aborted) or
+// the device lookup failed, and the log redelivers or retries the record.
+//
+// Backpressure: sends wait for a slot, so when the providers are slow handle() waits; with the
+// log's bounded in-flight consumption (SubscribeOptions.inFlightPerPartition) fetching pauses.
+import type { ConsumedRecord, Logger, RecordHandlerContext } from '@switchboard/runtime';
+import { deadLetterTopicFor, isPoisonRecordError } from '@switchboard/runtime';
+import type { DeviceTarget, Platform, PushProvider } from '../providers/provider';
+import { abortableSleep, PushAbandonedError, unlessAborted } from './abort';
+import type { Sleep } from './abort';
+import { Collapser } from './collapse';
+import type { CollapseOptions } from './collapse';
+import { deviceDeadLetter, writeDeadLetter } from './dead-letters';
+import type { DeadLetterSink, DeviceFailure } from './dead-letters';
+import { decodePushRequest } from './decode-request';
+import type { PushRequestMessage } from './decode-request';
+import { deliverToDevice } from './device-delivery';
+import type { DeviceDeliveryDeps } from './device-delivery';
+import { DeviceLookupBatcher } from './device-directory';
+import type { DeviceDirectory } from './device-directory';
+import { InFlightLimiter } from './in-flight-limiter';
+import type { PushMetrics, RequestResult } from './push-metrics';
+import { renderNotification } from './render';
+import type { RenderLimits } from './render';
+import { RetryPolicy } from './retry-policy';
+import type { RetryPolicyOptions } from './retry-policy';
+
+export const PUSH_REQUESTS_TOPIC = 'switchboard.push.requests';
+export const DEFAULT_MAX_IN_FLIGHT_SENDS = 1024;
+
+export interface DeliveryPipelineOptions {
+  directory: DeviceDirectory;
+  /** The provider of each platform; a device whose platform has none is dead-lettered ('no-provider'). */
+  providers: Partial<Record<Platform, PushProvider>>;
+  /** Where undeliverable devices go (EventLog in production). */
+  deadLetters: DeadLetterSink;
+  metrics: PushMetrics;
+  logger?: Pick<Logger, 'info' | 'warn' | 'error'>;
+  /** Provider sends in flight on this instance, all records together. Default 1024. */
+  maxInFlightSends?: number;
+  retry?: RetryPolicyOptions;
+  collapse?: CollapseOptions;
+  render?: RenderLimits;
+  /** Most users in one DeviceDirectory.devicesOf call. Default 500. */
+  lookupBatchSize?: number;
+  /** The dead-letter topic: a name or a function of the source topic. Default `<topic>.dlq`. */
+  deadLetterTopic?: string | ((topic: string) => string);
+  /** Waits between retries (tests pass a recording one). Default: a timer. */
+  sleep?: Sleep;
+  /** Wall clock, ms (lag metric, collapse expiry). Default Date.now. */
+  now?: () => number;
+}
+
+export interface DeliveryPipeline {
+  /** The EventLog record handler (SubscribeOptions.handler): resolves once the request settled. */
+  handle(record: ConsumedRecord, ctx: RecordHandlerContext): Promise<void>;
+  /** As handle(), resolving with how the request settled. */
+  process(record: ConsumedRecord, ctx: RecordHandlerContext): Promise<RequestResult>;
+  /**
+   * Abandons what is still in flight (nothing more is sent or dead-lettered for it) and forgets
+   * the collapse state; resolves once that work has unwound. Stop the subscription first: records
+   * handed over after stop() are left unsettled until the log abandons them (never dead-lettered).
+   * Does not close the providers (their owner does).
+   */
+  stop(): Promise<void>;
+  /** Provider sends in flight now. */
+  readonly inFlightSends: number;
+}
+
+const silentLogger: Pick<Logger, 'info' | 'warn' | 'error'> = {
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+} as unknown as Pick<Logger, 'info' | 'warn' | 'error'>;
+
+export function createDeliveryPipeline(options: DeliveryPipelineOptions): DeliveryPipeline {
+  return new PushDeliveryPipeline(options);
+}
+
+class PushDeliveryPipeline implements DeliveryPipeline {
+  readonly #options: DeliveryPipelineOptions;
+  readonly #metrics: PushMetrics;
+  readonly #logger: Pick<Logger, 'info' | 'warn' | 'error'>;
+  readonly #now: () => number;
+  readonly #sleep: Sleep;
+  readonly #collapser: Collapser;
+  readonly #lookups: DeviceLookupBatcher;
+  readonly #limiter: InFlightLimiter;
+  readonly #deviceDeps: DeviceDeliveryDeps;
+  readonly #dlqTopicFor: (topic: string) => string;
+  readonly #stopping = new AbortController();
+  /** The work of records in flight, settled either way (stop() waits for it to unwind). */
+  readonly #active = new Set<Promise<void>>();
+
+  constructor(options: DeliveryPipelineOptions) {
+    this.#options = options;
+    this.#metrics = options.metrics;
+    this.#logger = options.logger ?? silentLogger;
+    this.#now = options.now ?? Date.now;
+    this.#sleep = options.sleep ?? abortableSleep;
+    this.#collapser = new Collapser({ now: this.#now, ...options.collapse });
+    this.#lookups = new DeviceLookupBatcher(options.directory, { maxBatch: options.lookupBatchSize });
+    const gauge = this.#metrics.sendsInFlight;
+    this.#limiter = new InFlightLimiter(options.maxInFlightSends ?? DEFAULT_MAX_IN_FLIGHT_SENDS, (n) => gauge.set(n));
+    const dlq = options.deadLetterTopic;
+    this.#dlqTopicFor = typeof dlq === 'function' ? dlq : typeof dlq === 'string' ? () => dlq : deadLetterTopicFor;
+    this.#deviceDeps = {
+      provider: (platform) => options.providers[platform],
+      limiter: this.#limiter,
+      retry: new RetryPolicy(options.retry),
+      metrics: this.#metrics,
+      directory: options.directory,
+      logger: this.#logger,
+      sleep: this.#sleep,
+    };
+  }
+
+  get inFlightSends(): number {
+    return this.#limiter.inUse;
+  }
+
+  readonly handle = async (record: ConsumedRecord, ctx: RecordHandlerContext): Promise<void> => {
+    await this.process(record, ctx);
+  };
+
+  async process(record: ConsumedRecord, ctx: RecordHandlerContext): Promise<RequestResult> {
+    if (this.#stopping.signal.aborted) return parkUntilAbandoned(ctx.signal);
+    const message = this.#consume(record);
+    const decision = this.#collapser.admit({
+      requestId: message.requestId,
+      userId: message.userId,
+      collapseKey: message.request.collapseKey,
+      eventTime: record.timestamp,
+    });
+    if (decision !== 'send') {
+      this.#metrics.settled.inc({ result: decision });
+      return decision;
+    }
+    try {
+      const result = await this.#track(ctx.signal, (signal) => this.#deliver(record, message, ctx.groupId, signal));
+      this.#collapser.complete(message.requestId);
+      this.#metrics.settled.inc({ result });
+      return result;
+    } catch (err) {
+      this.#collapser.release(message.requestId);
+      // Abandoned by stop() while the log still holds the record: rejecting would count as a
+      // failed attempt (and could dead-letter it); leave it unsettled until the log gives it up.
+      if (err instanceof PushAbandonedError && !ctx.signal.aborted) await parkUntilAbandoned(ctx.signal);
+      throw err;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.#stopping.abort();
+    await Promise.all([...this.#active]);
+    this.#collapser.clear();
+  }
+
+  /** Counts the record and decodes it (PoisonRecordError for a bad one). */
+  #consume(record: ConsumedRecord): PushRequestMessage {
+    this.#metrics.consumed.inc();
+    this.#metrics.consumerLag.set({ partition: String(record.partition) }, Math.max(0, this.#now() - record.timestamp) / 1000);
+    try {
+      return decodePushRequest(record);
+    } catch (err) {
+      if (isPoisonRecordError(err)) this.#metrics.poison.inc();
+      throw err;
+    }
+  }
+
+  /** Runs a record's work under a signal aborted by the record's own signal or by stop(). */
+  #track<T>(recordSignal: AbortSignal, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const linked = linkSignals(recordSignal, this.#stopping.signal);
+    this.#metrics.recordsInFlight.inc();
+    const running = work(linked.signal);
+    const unwound = running.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#active.add(unwound);
+    void unwound.then(() => {
+      this.#active.delete(unwound);
+      linked.dispose();
+      this.#metrics.recordsInFlight.dec();
+    });
+    return running;
+  }
+
+  async #deliver(record: ConsumedRecord, message: PushRequestMessage, groupId: string, signal: AbortSignal): Promise<RequestResult> {
+    const devices = uniqueDevices(await unlessAborted(this.#lookups.devicesOf(message.userId), signal));
+    if (devices.length === 0) return 'no-devices';
+    const notification = renderNotification(message, this.#options.render);
+    const deadLetter = (failure: DeviceFailure) => this.#deadLetter(record, message, groupId, failure, signal);
+    const results = await Promise.allSettled(
+      devices.map((device) => deliverToDevice(this.#deviceDeps, device, notification, deadLetter, signal)),
+    );
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    return 'sent';
+  }
+
+  async #deadLetter(record: ConsumedRecord, message: PushRequestMessage, groupId: string, failure: DeviceFailure, signal: AbortSignal) {
+    const { platform, appId } = failure.target;
+    this.#logger.warn(
+      { requestId: message.requestId, platform, appId, reason: failure.reason, detail: failure.detail },
+      'dead-lettering a push notification',
+    );
+    const writer = {
+      sink: this.#options.deadLetters,
+      topicFor: this.#dlqTopicFor,
+      sleep: this.#sleep,
+      onError: (err: unknown, tries: number) => this.#logger.error({ err, tries }, 'producing a push dead letter failed; retrying'),
+    };
+    await writeDeadLetter(writer, record, deviceDeadLetter(record, groupId, failure), signal);
+  }
+}
+
+/** The same token listed twice is sent once. */
+function uniqueDevices(devices: DeviceTarget[]): DeviceTarget[] {
+  if (devices.length < 2) return devices;
+  const seen = new Map<string, DeviceTarget>();
+  for (const d of devices) seen.set(`${d.platform}\u0000${d.appId}\u0000${d.token}`, d);
+  return [...seen.values()];
+}
+
+/** A signal aborted when any of `signals` aborts; dispose() detaches it (no listener leaks on long-lived signals). */
+function linkSignals(...signals: AbortSignal[]): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  for (const s of signals) {
+    if (s.aborted) controller.abort();
+    else s.addEventListener('abort', abort, { once: true });
+  }
+  return { signal: controller.signal, dispose: () => signals.forEach((s) => s.removeEventListener('abort', abort)) };
+}
+
+/** Never settles until `signal` aborts, then rejects with PushAbandonedError. */
+function parkUntilAbandoned(signal: AbortSignal): Promise<never> {
+  return new Promise<never>((_, reject) => {
+    if (signal.aborted) reject(new PushAbandonedError());
+    else signal.addEventListener('abort', () => reject(new PushAbandonedError()), { once: true });
+  });
+}

@@ -1,0 +1,110 @@
+// One device's share of a request: send through its platform's provider (holding an in-flight
+// slot only while the send is on the wire), then act on the outcome — delivered; unregistered →
+// remove the token; rejected → dead-letter; retry → wait per the retry policy and send again, up
+// to its max attempts, then dead-letter. Resolves when the device is settled; rejects only with
+// PushAbandonedError (the record's signal aborted: nothing more is done, nothing dead-lettered).
+import { performance } from 'node:perf_hooks';
+import type { Logger } from '@switchboard/runtime';
+import type { DeviceTarget, Platform, PushProvider, RenderedNotification, SendOutcome } from '../providers/provider';
+import { throwIfAborted } from './abort';
+import type { Sleep } from './abort';
+import type { DeviceFailure } from './dead-letters';
+import type { DeviceDirectory } from './device-directory';
+import type { InFlightLimiter } from './in-flight-limiter';
+import type { PushMetrics } from './push-metrics';
+import { reasonLabel } from './push-metrics';
+import type { RetryPolicy } from './retry-policy';
+
+export type DeviceResult = 'delivered' | 'removed' | 'dead-lettered';
+
+export interface DeviceDeliveryDeps {
+  provider(platform: Platform): PushProvider | undefined;
+  limiter: InFlightLimiter;
+  retry: RetryPolicy;
+  metrics: PushMetrics;
+  directory: Pick<DeviceDirectory, 'removeToken'>;
+  logger: Pick<Logger, 'warn' | 'error'>;
+  sleep: Sleep;
+}
+
+export async function deliverToDevice(
+  deps: DeviceDeliveryDeps,
+  target: DeviceTarget,
+  notification: RenderedNotification,
+  deadLetter: (failure: DeviceFailure) => Promise<void>,
+  signal: AbortSignal,
+): Promise<DeviceResult> {
+  const provider = deps.provider(target.platform);
+  if (!provider) {
+    return giveUp(deps, deadLetter, { target, reason: 'no-provider', detail: `no provider for platform "${target.platform}"`, attempts: 0 });
+  }
+  for (let attempt = 1; ; attempt += 1) {
+    const outcome = await sendOnce(deps, provider, target, notification, signal);
+    switch (outcome.kind) {
+      case 'delivered':
+        deps.metrics.delivered.inc({ provider: target.platform });
+        return 'delivered';
+      case 'unregistered':
+        await removeToken(deps, target, outcome.reason);
+        return 'removed';
+      case 'rejected':
+        return giveUp(deps, deadLetter, { target, reason: 'rejected', detail: outcome.reason, attempts: attempt, status: outcome.status });
+      case 'retry': {
+        const decision = deps.retry.next(attempt, outcome.retryAfterMs);
+        if (decision.kind === 'give-up') {
+          const detail = `${decision.detail}; last: ${outcome.reason}`;
+          return giveUp(deps, deadLetter, { target, reason: decision.reason, detail, attempts: attempt, status: outcome.status });
+        }
+        deps.metrics.retried.inc({ provider: target.platform, reason: reasonLabel(outcome.reason) });
+        await deps.sleep(decision.delayMs, signal);
+        break;
+      }
+    }
+  }
+}
+
+async function sendOnce(
+  deps: DeviceDeliveryDeps,
+  provider: PushProvider,
+  target: DeviceTarget,
+  notification: RenderedNotification,
+  signal: AbortSignal,
+): Promise<SendOutcome> {
+  const release = await deps.limiter.acquire(signal);
+  const started = performance.now();
+  let outcome: SendOutcome;
+  try {
+    deps.metrics.sent.inc({ provider: target.platform });
+    outcome = await provider.send(target, notification, signal);
+  } catch (err) {
+    // The seam says send never throws; if a client does anyway, treat it as transient.
+    outcome = { kind: 'retry', reason: `provider threw: ${err instanceof Error ? err.message : String(err)}` };
+  } finally {
+    release();
+  }
+  deps.metrics.providerLatency.observe({ provider: target.platform, outcome: outcome.kind }, (performance.now() - started) / 1000);
+  throwIfAborted(signal);
+  return outcome;
+}
+
+async function removeToken(deps: DeviceDeliveryDeps, target: DeviceTarget, reason: string): Promise<void> {
+  try {
+    await deps.directory.removeToken(target);
+    deps.metrics.tokensRemoved.inc({ provider: target.platform, reason: reasonLabel(reason) });
+  } catch (err) {
+    // Not worth failing the record (and resending to the user's other devices): the provider
+    // says the same again at the token's next notification, and it is removed then.
+    deps.metrics.tokenRemovalFailures.inc({ provider: target.platform });
+    deps.logger.warn({ err, platform: target.platform, appId: target.appId }, 'removing a dead device token failed');
+  }
+}
+
+async function giveUp(
+  deps: DeviceDeliveryDeps,
+  deadLetter: (failure: DeviceFailure) => Promise<void>,
+  failure: DeviceFailure,
+): Promise<DeviceResult> {
+  await deadLetter(failure);
+  deps.metrics.deadLettered.inc({ provider: failure.target.platform, reason: failure.reason });
+  return 'dead-lettered';
+}

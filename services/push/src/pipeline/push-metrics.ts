@@ -1,0 +1,82 @@
+// The delivery pipeline's metrics, on the service's registry. Labels are bounded: provider is the
+// platform (fcm, apns), reasons are the pipeline's own categories or the provider's reason code
+// reduced by reasonLabel(), partition is bounded by the topic's partition count.
+import { Counter, Gauge, Histogram } from '@switchboard/runtime';
+import type { Registry } from '@switchboard/runtime';
+
+/** How a request settled (push_requests_settled_total{result}). */
+export type RequestResult = 'sent' | 'collapsed' | 'duplicate' | 'no-devices';
+
+export class PushMetrics {
+  readonly consumed: Counter;
+  readonly poison: Counter;
+  readonly settled: Counter<'result'>;
+  readonly sent: Counter<'provider'>;
+  readonly delivered: Counter<'provider'>;
+  readonly retried: Counter<'provider' | 'reason'>;
+  readonly deadLettered: Counter<'provider' | 'reason'>;
+  readonly tokensRemoved: Counter<'provider' | 'reason'>;
+  readonly tokenRemovalFailures: Counter<'provider'>;
+  readonly sendsInFlight: Gauge;
+  readonly recordsInFlight: Gauge;
+  readonly providerLatency: Histogram<'provider' | 'outcome'>;
+  readonly consumerLag: Gauge<'partition'>;
+
+  constructor(registry: Registry) {
+    const registers = [registry];
+    this.consumed = new Counter({
+      name: 'push_requests_consumed_total', help: 'Push request records handed to the pipeline (redeliveries included).', registers,
+    });
+    this.poison = new Counter({
+      name: 'push_requests_poison_total', help: 'Push request records that could not be decoded or validated (dead-lettered by the log).', registers,
+    });
+    this.settled = new Counter({
+      name: 'push_requests_settled_total',
+      help: 'Push requests settled, by result: sent (every device delivered, removed or dead-lettered), collapsed (same user and collapse key within the window), duplicate (request id seen again), no-devices.',
+      labelNames: ['result'], registers,
+    });
+    this.sent = new Counter({
+      name: 'push_sends_total', help: 'Notifications sent to a provider (each attempt for each device), by provider.', labelNames: ['provider'], registers,
+    });
+    this.delivered = new Counter({
+      name: 'push_delivered_total', help: 'Notifications the provider accepted, by provider.', labelNames: ['provider'], registers,
+    });
+    this.retried = new Counter({
+      name: 'push_retries_total', help: 'Sends answered "try again later" and scheduled again, by provider and provider reason.',
+      labelNames: ['provider', 'reason'], registers,
+    });
+    this.deadLettered = new Counter({
+      name: 'push_dead_lettered_total',
+      help: 'Devices whose notification went to the dead-letter topic, by provider and reason (rejected, retries-exhausted, retry-after-too-long, no-provider).',
+      labelNames: ['provider', 'reason'], registers,
+    });
+    this.tokensRemoved = new Counter({
+      name: 'push_tokens_removed_total', help: 'Device tokens removed because the provider said they are gone, by provider and provider reason.',
+      labelNames: ['provider', 'reason'], registers,
+    });
+    this.tokenRemovalFailures = new Counter({
+      name: 'push_token_removal_failures_total', help: 'Dead tokens the registry failed to remove (removed again at their next notification).',
+      labelNames: ['provider'], registers,
+    });
+    this.sendsInFlight = new Gauge({
+      name: 'push_sends_in_flight', help: 'Provider sends in flight on this instance (bounded by the in-flight limit).', registers,
+    });
+    this.recordsInFlight = new Gauge({
+      name: 'push_requests_in_flight', help: 'Push request records being handled (not yet settled) on this instance.', registers,
+    });
+    this.providerLatency = new Histogram({
+      name: 'push_provider_latency_seconds', help: 'Time of one provider send, by provider and outcome kind.',
+      labelNames: ['provider', 'outcome'], buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers,
+    });
+    this.consumerLag = new Gauge({
+      name: 'push_consumer_lag_seconds',
+      help: 'Age of the latest push request record when its handling started (now minus its append timestamp), by partition.',
+      labelNames: ['partition'], registers,
+    });
+  }
+}
+
+/** A provider's reason code as a bounded label: short identifier-like codes pass, anything else is "other". */
+export function reasonLabel(reason: string): string {
+  return /^[A-Za-z][A-Za-z0-9_.-]{0,39}$/.test(reason) ? reason : 'other';
+}
