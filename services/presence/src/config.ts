@@ -23,6 +23,20 @@ export const presenceSpec = {
   leaseTtlMs: env.duration('PRESENCE_LEASE_TTL', { default: 15_000 }),
   /** How often leases are checked: the slack on top of the TTL before a dead gateway's sessions go offline. */
   leaseSweepIntervalMs: env.duration('PRESENCE_LEASE_SWEEP_INTERVAL', { default: 1_000 }),
+  /**
+   * The guild service (host:port) that fans presence changes out as PRESENCE_UPDATE. Unset: changes
+   * are aggregated and readable (GetPresences) but reach no guild.
+   */
+  guildAddress: env.optional('GUILD_ADDRESS'),
+  /**
+   * The coalescing window: a user's changes within it collapse to the last one (none at all when
+   * it ends where it began), and its users go to the guild service as one batch (one
+   * PRESENCE_UPDATE batch per guild). Longer saves more frames in big guilds; it is also the
+   * latency a presence change adds.
+   */
+  coalesceWindowMs: env.duration('PRESENCE_COALESCE_WINDOW', { default: 1_000 }),
+  /** A window holding this many users is published at once (and bounds one call to the guild service). */
+  coalesceMaxBatch: env.int('PRESENCE_COALESCE_MAX_BATCH', { default: 10_000, min: 1, max: 10_000 }),
 };
 
 export type PresenceConfig = ReturnType<typeof loadPresenceConfig>;

@@ -7,6 +7,7 @@ import { implement, openEventLog, openServiceDatabase, serve } from '@switchboar
 import type { Database, EventLog, RunningService, ServiceContext } from '@switchboard/runtime';
 import { createGetPresences } from './api';
 import type { PresenceConfig } from './config';
+import { CoalescerMetrics, GuildPresencePublisher, PresenceCoalescer } from './fanout';
 import { GatewayLeases } from './lease';
 import { NO_PRESENCE_SINK, PresenceMetrics, PresenceOwner } from './owner';
 import type { PresenceChangeSink } from './owner';
@@ -20,7 +21,7 @@ export interface PresenceDependencies {
   eventLog?: EventLog;
   /** A database owned by the caller (tests: several instances sharing one PGlite); else DATABASE_URL's. */
   database?: Database;
-  /** Where aggregated changes go (default: dropped until the guild fan-out exists, issue 5). */
+  /** Where aggregated changes go (default: the coalescer publishing to GUILD_ADDRESS; none without it). */
   sink?: PresenceChangeSink;
 }
 
@@ -31,7 +32,10 @@ export interface RunningPresence extends RunningService {
   readonly leases: GatewayLeases;
 }
 
-type PresenceSettings = Pick<PresenceConfig, 'sessionPartitions' | 'sessionsTopic' | 'ownerGroup' | 'leasesTopic' | 'leaseTtlMs' | 'leaseSweepIntervalMs'>;
+type PresenceSettings = Pick<
+  PresenceConfig,
+  'sessionPartitions' | 'sessionsTopic' | 'ownerGroup' | 'leasesTopic' | 'leaseTtlMs' | 'leaseSweepIntervalMs' | 'guildAddress' | 'coalesceWindowMs' | 'coalesceMaxBatch'
+>;
 
 export async function startPresence(context: ServiceContext, deps: PresenceDependencies = {}): Promise<RunningPresence> {
   const settings = context.config as typeof context.config & PresenceSettings;
@@ -53,10 +57,11 @@ export async function startPresence(context: ServiceContext, deps: PresenceDepen
     readiness: { database: async () => (await database.query('SELECT 1 AS ok')).rowCount === 1 },
   });
   const metrics = new PresenceMetrics(context.registry);
+  const sink = deps.sink ?? changeSink(context, settings, store);
   const owner = await PresenceOwner.start({
     eventLog,
     store,
-    sink: deps.sink ?? NO_PRESENCE_SINK,
+    sink,
     metrics,
     logger: context.logger,
     topic: settings.sessionsTopic,
@@ -81,4 +86,28 @@ export async function startPresence(context: ServiceContext, deps: PresenceDepen
   // Runs before the owner stops (LIFO): no expiry against a group already left.
   context.lifecycle.onShutdown('gateway leases', () => leases.stop());
   return { ...running, database, eventLog, owner, leases };
+}
+
+/** The coalescer publishing to the guild service, when there is one. */
+function changeSink(context: ServiceContext, settings: PresenceSettings, store: SessionStore): PresenceChangeSink {
+  if (settings.guildAddress === undefined) {
+    context.logger.warn('GUILD_ADDRESS is not set: presence changes are aggregated but reach no guild');
+    return NO_PRESENCE_SINK;
+  }
+  const publisher = new GuildPresencePublisher(settings.guildAddress);
+  const coalescer = new PresenceCoalescer({
+    publisher,
+    ledger: store,
+    metrics: new CoalescerMetrics(context.registry),
+    logger: context.logger,
+    windowMs: settings.coalesceWindowMs,
+    maxBatch: settings.coalesceMaxBatch,
+  });
+  // Registered before the owner's hook, so it runs after the owner left the group (LIFO): the
+  // last window is published (or left in the outbox for the next owner), then the channel closes.
+  context.lifecycle.onShutdown('presence coalescer', async () => {
+    await coalescer.stop();
+    publisher.close();
+  });
+  return coalescer;
 }

@@ -222,25 +222,42 @@ export class EventApplier {
   }
 
   #apply(event: guildV1.FanoutEvent, receivedAt: number): Promise<void> | undefined {
-    const d = JSON.parse(event.payloadJson) as Record<string, unknown>;
     // Ephemeral messages (no offset: member-list SYNCs) are no stream event.
     const eventKey = event.offset === '' ? undefined : `${event.partition}:${event.offset}:${event.subIndex}`;
     const visible = visibilityFilter(event);
     const filter = audienceFilter(event, visible);
     const scope = event.scope;
+    if (event.batchPayloadsJson.length > 0) {
+      // A batch (a guild's PRESENCE_UPDATEs of one window): one dispatch, so one frame, per entry.
+      event.batchPayloadsJson.forEach((json, i) => {
+        const d = JSON.parse(json) as Record<string, unknown>;
+        this.#applyToGuild(event, d, filter, receivedAt, eventKey === undefined ? undefined : `${eventKey}.${i}`);
+      });
+      return undefined;
+    }
+    const d = JSON.parse(event.payloadJson) as Record<string, unknown>;
     if (scope?.kind === guildV1.ScopeKind.USER) return this.#applyToUser(BigInt(scope.id), event, d, onlySessions(event, filter), receivedAt, eventKey);
-    const guildId = event.guildId || scope?.id || '';
-    if (!guildId) return undefined;
+    const guildId = this.#applyToGuild(event, d, filter, receivedAt, eventKey);
+    const { registry } = this.#options;
+    // A deleted guild (not an outage: `unavailable`) ends its subscriptions, whatever the intents.
+    if (guildId && event.type === 'GUILD_DELETE' && d.unavailable !== true) {
+      for (const session of registry.subscribersOf(guildId)) if (!visible || visible(session)) registry.unsubscribe(session, guildId);
+    }
+    return undefined;
+  }
+
+  /** Dispatches a guild event to the sessions it reaches; returns its guild ('' when it names none). */
+  #applyToGuild(
+    event: guildV1.FanoutEvent, d: Record<string, unknown>, filter: SessionFilter | undefined, receivedAt: number, eventKey: string | undefined,
+  ): string {
+    const guildId = event.guildId || event.scope?.id || '';
+    if (!guildId) return '';
     const contentRecipients = event.contentUserIds.length > 0 ? new Set(event.contentUserIds.map(BigInt)) : undefined;
     const { registry } = this.#options;
     const targets = this.#targets(event, guildId);
     if (targets) registry.dispatchToSessions(targets, guildId, event.type, d, { filter, contentRecipients, receivedAt, eventKey });
     else registry.dispatchToGuild(guildId, event.type, d, { filter, contentRecipients, receivedAt, eventKey });
-    // A deleted guild (not an outage: `unavailable`) ends its subscriptions, whatever the intents.
-    if (event.type === 'GUILD_DELETE' && d.unavailable !== true) {
-      for (const session of registry.subscribersOf(guildId)) if (!visible || visible(session)) registry.unsubscribe(session, guildId);
-    }
-    return undefined;
+    return guildId;
   }
 
   /**

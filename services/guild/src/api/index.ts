@@ -11,6 +11,7 @@ import { guildHandlers } from './guilds';
 import { interactionHandlers } from './interactions';
 import { memberHandlers } from './members';
 import { messageHandlers } from './messages';
+import { presenceHandlers } from './presences';
 import { roleHandlers } from './roles';
 import { userGuildHandlers } from './user-guilds';
 import { userHandlers } from './users';
@@ -35,5 +36,6 @@ export function createGuildApi(deps: GuildApiDeps): GuildApi {
     ...dispatchHandlers(deps),
     ...userGuildHandlers(deps),
     ...guildMemberHandlers(deps),
+    ...presenceHandlers(deps),
   };
 }

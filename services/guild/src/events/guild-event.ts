@@ -21,6 +21,8 @@ export interface GuildEventInit {
   contentUserIds?: Iterable<bigint | string>;
   requiredIntent?: number;
   pushUserIds?: Iterable<bigint | string>;
+  /** A batch of dispatches of `type` (PRESENCE_UPDATE of several users), each serialised once here. */
+  batchPayloads?: readonly Record<string, unknown>[];
   /** Defaults to a fresh snowflake. */
   eventId?: bigint | string;
 }
@@ -38,6 +40,7 @@ export function guildEvent(init: GuildEventInit, ids: SnowflakeGenerator): Guild
     contentUserIds: strings(init.contentUserIds),
     requiredIntent: init.requiredIntent ?? 0,
     pushUserIds: strings(init.pushUserIds),
+    batchPayloadsJson: init.batchPayloads?.map((payload) => JSON.stringify(payload)) ?? [],
   };
   return create(guildV1.GuildEventSchema, shape);
 }

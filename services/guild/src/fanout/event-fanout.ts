@@ -62,6 +62,7 @@ function fanoutEvent(
     eventId: e.eventId,
     type: e.type,
     payloadJson: e.payloadJson,
+    batchPayloadsJson: e.batchPayloadsJson,
     guildId: isGuildScope(event) ? event.scopeId.toString() : '',
     partition: record.partition,
     offset: record.offset,

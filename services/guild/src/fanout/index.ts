@@ -8,7 +8,7 @@ import type { GatewayStream } from './gateway-stream';
 import { GuildOwner } from './guild-owner';
 import { InterestTable } from './interest-table';
 import { MemberListHub } from './member-list-hub';
-import { InterestPresence } from './member-presence';
+import { InterestPresence, ReportedPresence } from './member-presence';
 import type { MemberPresence } from './member-presence';
 import type { MemberListLoader } from './member-list-loader';
 import { PushTrigger } from './push-trigger';
@@ -26,7 +26,7 @@ export { PushTrigger, PUSH_BODY_MAX_CHARS } from './push-trigger';
 export { FanoutMetrics } from './fanout-metrics';
 export type { ScopeState, ScopeStateLoader } from './scope-state';
 export { MemberListHub } from './member-list-hub';
-export { InterestPresence } from './member-presence';
+export { InterestPresence, ReportedPresence } from './member-presence';
 export type { MemberPresence } from './member-presence';
 export { SqlMemberListLoader } from './member-list-loader';
 export type { GuildListData, MemberListLoader, MemberProfile } from './member-list-loader';
@@ -49,7 +49,7 @@ export interface FanoutOptions {
   passiveThreshold?: number;
   /** Member lists (op 14): their source of names and roles; without it, list requests are ignored. */
   memberListLoader?: MemberListLoader;
-  /** Members' status in the lists; default online while some gateway holds a session (InterestPresence). */
+  /** Members' status in the lists; default what PRESENCE_UPDATE reported, else online while some gateway holds a session. */
   presence?: MemberPresence;
 }
 
@@ -75,7 +75,7 @@ export function createFanout(options: FanoutOptions): Fanout {
   let owner: GuildOwner | undefined;
   const lists = options.memberListLoader
     ? new MemberListHub({
-        loader: options.memberListLoader, states, presence: options.presence ?? new InterestPresence(table), metrics, logger: options.logger,
+        loader: options.memberListLoader, states, presence: options.presence ?? new ReportedPresence(new InterestPresence(table)), metrics, logger: options.logger,
       })
     : undefined;
   if (lists) lists.ownership = { owns: (guildId) => owner?.ownsGuild(guildId) ?? false };

@@ -9,7 +9,8 @@
 //   so the gateway dedupes them on redelivery, and the owner waits for their acks;
 // - interest changes (a user's first session in the guild came or the last went: online/offline),
 //   sent without an offset;
-// - a presence service, later, through presenceChanged (the seam; today status is "has a session").
+// - the presence service's PRESENCE_UPDATE batches (the owner's records too): each user's reported
+//   status is recorded, then moved between the online groups.
 import { create } from '@bufbuild/protobuf';
 import { guildV1 } from '@switchboard/proto';
 import type { ConsumedRecord } from '@switchboard/runtime';
@@ -26,6 +27,8 @@ import { ListSubscriberRegistry } from './list-subscribers';
 import type { ListSubscriber } from './list-subscribers';
 import type { MemberListLoader } from './member-list-loader';
 import type { MemberPresence } from './member-presence';
+import { memberStatus } from './member-presence';
+import type { MemberStatus } from '../member-list';
 import { deletedRole, profileFromMember, removedMember, roleFromEvent } from './member-list-payloads';
 import type { ScopeState } from './scope-state';
 import { snowflakeField } from '../state/payload-fields';
@@ -129,6 +132,7 @@ export class MemberListHub implements FanoutStreamListener {
    * 1, 2, … on each stream) and returns the streams sent to, whose acks the owner awaits too.
    */
   afterEvent(event: DecodedEvent, record: ConsumedRecord, state: ScopeState | undefined): GatewayStream[] {
+    if (isGuildScope(event) && event.event.type === 'PRESENCE_UPDATE') return this.#send(this.#presenceBatch(event), record);
     if (!isGuildScope(event) || !LIST_EVENTS.has(event.event.type)) return [];
     const slot = this.#guilds.get(event.scopeId);
     if (!slot) return [];
@@ -138,6 +142,20 @@ export class MemberListHub implements FanoutStreamListener {
     }
     if (!state) return [];
     return this.#send(applyEvent(slot.lists, event, state), record);
+  }
+
+  /** Records each reported status (whether or not the guild's lists are loaded); the moves it causes. */
+  #presenceBatch(event: DecodedEvent): ListDelivery[] {
+    const { presence } = this.#options;
+    const slot = this.#guilds.get(event.scopeId);
+    const deliveries: ListDelivery[] = [];
+    for (const json of event.event.batchPayloadsJson) {
+      const reported = parseReported(json);
+      if (!reported) continue;
+      presence.record?.(reported.userId, reported.status);
+      if (slot?.kind === 'ready') deliveries.push(...slot.lists.refreshStatus(reported.userId));
+    }
+    return deliveries;
   }
 
   /** Ownership changed (partitions assigned or revoked): let go of lists no longer ours, load the newly owned. */
@@ -271,6 +289,18 @@ function byStream(subscribers: readonly ListSubscriber[]): Map<GatewayStream, st
     else grouped.set(stream, [sessionId]);
   }
   return grouped;
+}
+
+/** A PRESENCE_UPDATE payload's user and status; undefined for one the log carried malformed. */
+function parseReported(json: string): { userId: bigint; status: MemberStatus } | undefined {
+  try {
+    const payload = JSON.parse(json) as { user?: { id?: unknown }; status?: unknown };
+    const id = payload.user?.id;
+    const status = memberStatus(payload.status);
+    return typeof id === 'string' && /^\d{1,20}$/.test(id) && status ? { userId: BigInt(id), status } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function guildOf(scopeKey: string): bigint | undefined {

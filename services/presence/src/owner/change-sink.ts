@@ -1,27 +1,29 @@
-// Where the owner hands each change of a user's aggregated presence. The owner awaits it before
-// the record's offset commits, so a sink that must not lose changes only has to resolve once it
-// has them safe. Identical consecutive presences never reach it.
-//
-// TODO(issue 5, deliverable 2 — fan-out): a sink that turns a change into PRESENCE_UPDATE for each
-// guild the user is in, through the guild service (coalesced per guild, last write wins per user,
-// only to sessions with GUILD_PRESENCES that may see the user). start.ts wires NO_PRESENCE_SINK
-// until then.
+// Where the owner hands each change of a user's aggregated presence, after recording it in the
+// outbox (presence_announced, pending): the sink may hold it (the coalescer does, for a window) and
+// must report delivery through the store's markDelivered; what it never delivers is published
+// again by the partition's next owner. Identical consecutive presences never reach it.
 import type { Presence } from '../aggregate';
 
 export interface PresenceChange {
   userId: bigint;
   /** What others see now. */
   presence: Presence;
-  /** What was last announced (offline for a user seen for the first time). */
-  previous: Presence;
+  /** What was last announced (offline for a user seen for the first time); undefined when unknown (recovered from the outbox). */
+  previous: Presence | undefined;
+  /** The outbox row's revision: delivery clears exactly this one. */
+  revision: bigint;
+  /** The user's session topic partition (a revoked partition's changes are its next owner's). */
+  partition: number;
 }
 
 export interface PresenceChangeSink {
   /** Resolves once the change is taken; a rejection makes the owner retry the record. */
   publish(change: PresenceChange, signal?: AbortSignal): Promise<void>;
+  /** These partitions moved to another owner: forget their undelivered changes (it publishes them). */
+  revoked?(partitions: ReadonlySet<number>): void;
 }
 
-/** Drops every change (until the fan-out exists). */
+/** Drops every change (a presence service run without a guild service: nothing to fan out to). */
 export const NO_PRESENCE_SINK: PresenceChangeSink = { publish: async () => undefined };
 
 /** Keeps every change, for tests; `failure`, when set, makes publish reject. */

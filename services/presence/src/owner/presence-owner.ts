@@ -2,8 +2,8 @@
 // (keyed by user id, so one owner sees all of a user's sessions, in order). For each record, one at
 // a time per partition and every owned partition at once, it applies the event to the user's
 // session table, writes the session row to PostgreSQL, and, when the aggregated presence changed,
-// hands the change to the sink and records it as announced — all before the handler resolves, so
-// the offset commits only after the state is durable. Users are loaded from PostgreSQL on their
+// records it in the outbox (presence_announced, pending) and hands it to the sink — all before the
+// handler resolves, so the offset commits only after the state is durable. Users are loaded from PostgreSQL on their
 // first event after their partition moved here, and dropped when it moves away.
 import { isPoisonRecordError } from '@switchboard/runtime';
 import type { ConsumedRecord, EventLog, Logger, RecordHandlerContext, Subscription, TopicPartition } from '@switchboard/runtime';
@@ -137,22 +137,31 @@ export class PresenceOwner {
   /** Announces the user's change (if any), counts it, and forgets a user left with nothing. */
   async #announce(userId: bigint, partition: number, users: Map<bigint, OwnedUser>, user: OwnedUser, signal?: AbortSignal): Promise<void> {
     const previous = user.announced;
-    await this.#announceIfChanged(userId, user, signal);
+    await this.#announceIfChanged(userId, partition, user, signal);
     if (this.#isCached(partition, userId, user)) this.#countOnline(previous, user.announced);
     // Nothing left to remember: the rows are gone and the baseline is offline.
     if (user.sessions.size === 0 && user.announced.status === 'offline') users.delete(userId);
   }
 
-  async #announceIfChanged(userId: bigint, user: OwnedUser, signal?: AbortSignal): Promise<void> {
+  async #announceIfChanged(userId: bigint, partition: number, user: OwnedUser, signal?: AbortSignal): Promise<void> {
     const presence = aggregatePresence(user.sessions.values());
     if (samePresence(presence, user.announced)) return;
     const previous = user.announced;
-    await this.#options.sink.publish({ userId, presence, previous }, signal);
-    // After the sink took it: if this instance dies before here, the successor sees the old
-    // baseline and announces the change again (at least once, never lost).
-    await this.#options.store.setAnnounced(userId, presence);
+    // The outbox row first: once it is written, the change reaches the guilds even if this
+    // instance dies before the sink delivers it (the partition's next owner publishes it).
+    const revision = await this.#options.store.setAnnounced(userId, presence, partition);
+    await this.#options.sink.publish({ userId, presence, previous, revision, partition }, signal);
     user.announced = presence;
     this.#options.metrics.changesOut.inc();
+  }
+
+  /** Hands the sink what the outbox holds undelivered for newly owned partitions. */
+  async #publishPending(partitions: readonly number[]): Promise<void> {
+    const pending = await this.#options.store.pendingIn(partitions);
+    for (const { userId, presence, revision, partition } of pending) {
+      await this.#options.sink.publish({ userId, presence, previous: undefined, revision, partition });
+    }
+    if (pending.length > 0) this.#options.logger.info({ partitions, changes: pending.length }, 'undelivered presence changes published again');
   }
 
   /**
@@ -240,12 +249,18 @@ export class PresenceOwner {
     this.#options.metrics.usersOnline.set(count);
   }
 
-  #assigned(partitions: TopicPartition[]): void {
+  async #assigned(partitions: TopicPartition[]): Promise<void> {
+    const gained: number[] = [];
     for (const { topic, partition } of partitions) {
-      if (topic === this.#topic && !this.#partitions.has(partition)) this.#partitions.set(partition, new Map());
+      if (topic !== this.#topic || this.#partitions.has(partition)) continue;
+      this.#partitions.set(partition, new Map());
+      gained.push(partition);
     }
     this.#options.metrics.partitionsOwned.set(this.#partitions.size);
     this.#options.logger.info({ partitions: this.ownedPartitions() }, 'presence partitions assigned');
+    // Before any record of them is handled (the log waits for this), so the outbox's older
+    // changes are queued ahead of the new ones.
+    if (gained.length > 0) await this.#publishPending(gained);
   }
 
   #revoked(partitions: TopicPartition[]): void {
@@ -260,6 +275,7 @@ export class PresenceOwner {
         if (user.announced.status !== 'offline') this.#setOnline(this.#online - 1);
       }
     }
+    this.#options.sink.revoked?.(new Set(partitions.filter((p) => p.topic === this.#topic).map((p) => p.partition)));
     this.#options.metrics.partitionsOwned.set(this.#partitions.size);
     this.#options.logger.info({ usersDropped: dropped, partitions: this.ownedPartitions() }, 'presence partitions revoked');
   }

@@ -1,5 +1,6 @@
 // The presence tables in PostgreSQL: live sessions per user and the last announced presence.
 // Owners write through it before a record's offset commits; GetPresences reads it on any instance.
+// presence_announced doubles as the outbox of changes not yet delivered to the guilds (0003).
 import type { Queryable } from '@switchboard/runtime';
 import type { ClientStatus, Presence, SessionPresence, VisibleStatus } from '../aggregate';
 import { OFFLINE } from '../aggregate';
@@ -100,26 +101,65 @@ export class SessionStore {
       [userId],
     );
     const row = rows[0];
-    if (!row) return OFFLINE;
-    return {
-      status: row.status,
-      activities: Array.isArray(row.activities) ? row.activities : [],
-      clientStatus: (row.client_status ?? {}) as ClientStatus,
-      since: Number(row.since),
-      afk: row.afk,
-    };
+    return row ? toPresence(row) : OFFLINE;
   }
 
-  async setAnnounced(userId: bigint, p: Presence): Promise<void> {
-    if (p.status === 'offline') {
-      await this.db.query('DELETE FROM presence_announced WHERE user_id = $1', [userId]);
-      return;
-    }
-    await this.db.query(
-      `INSERT INTO presence_announced (user_id, status, activities, client_status, since, afk) VALUES ($1, $2, $3, $4, $5, $6)
+  /**
+   * Records a change as announced and pending delivery (the outbox row); returns its revision.
+   * The offline baseline keeps a row until its delivery clears it.
+   */
+  async setAnnounced(userId: bigint, p: Presence, partition: number): Promise<bigint> {
+    const { rows } = await this.db.query<{ revision: bigint }>(
+      `INSERT INTO presence_announced (user_id, status, activities, client_status, since, afk, pending, partition, revision)
+       VALUES ($1, $2, $3, $4, $5, $6, true, $7, 1)
        ON CONFLICT (user_id) DO UPDATE SET status = EXCLUDED.status, activities = EXCLUDED.activities,
-         client_status = EXCLUDED.client_status, since = EXCLUDED.since, afk = EXCLUDED.afk`,
-      [userId, p.status, JSON.stringify(p.activities), JSON.stringify(p.clientStatus), BigInt(p.since), p.afk],
+         client_status = EXCLUDED.client_status, since = EXCLUDED.since, afk = EXCLUDED.afk, pending = true,
+         partition = EXCLUDED.partition, revision = presence_announced.revision + 1
+       RETURNING revision`,
+      [userId, p.status, JSON.stringify(p.activities), JSON.stringify(p.clientStatus), BigInt(p.since), p.afk, partition],
+    );
+    return BigInt(rows[0]!.revision);
+  }
+
+  /** The changes delivered: clears `pending` of exactly those revisions, and drops delivered offline rows. */
+  async markDelivered(entries: readonly { userId: bigint; revision: bigint }[]): Promise<void> {
+    if (entries.length === 0) return;
+    await this.db.query(
+      `WITH delivered AS (SELECT * FROM unnest($1::bigint[], $2::bigint[]) AS d(user_id, revision)),
+       cleared AS (
+         UPDATE presence_announced a SET pending = false FROM delivered d
+         WHERE a.user_id = d.user_id AND a.revision = d.revision AND a.status <> 'offline'
+       )
+       DELETE FROM presence_announced a USING delivered d
+       WHERE a.user_id = d.user_id AND a.revision = d.revision AND a.status = 'offline'`,
+      [entries.map((e) => e.userId), entries.map((e) => e.revision)],
     );
   }
+
+  /** The changes recorded but not delivered yet, of the users of these partitions. */
+  async pendingIn(partitions: readonly number[]): Promise<PendingAnnouncement[]> {
+    const { rows } = await this.db.query<AnnouncedRow & { user_id: bigint; revision: bigint; partition: number }>(
+      `SELECT user_id, status, activities, client_status, since, afk, revision, partition
+       FROM presence_announced WHERE pending AND partition = ANY($1)`,
+      [partitions],
+    );
+    return rows.map((row) => ({ userId: BigInt(row.user_id), presence: toPresence(row), revision: BigInt(row.revision), partition: row.partition }));
+  }
+}
+
+export interface PendingAnnouncement {
+  userId: bigint;
+  presence: Presence;
+  revision: bigint;
+  partition: number;
+}
+
+function toPresence(row: AnnouncedRow): Presence {
+  return {
+    status: row.status,
+    activities: Array.isArray(row.activities) ? row.activities : [],
+    clientStatus: (row.client_status ?? {}) as ClientStatus,
+    since: Number(row.since),
+    afk: row.afk,
+  };
 }

@@ -1,0 +1,3 @@
+export * from './presence-coalescer';
+export * from './coalescer-metrics';
+export * from './guild-publisher';
