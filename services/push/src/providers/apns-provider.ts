@@ -1,0 +1,114 @@
+// APNs client: POST {baseUrl}/3/device/{token} over persistent HTTP/2 sessions with a provider JWT,
+// answers classified into SendOutcome.
+import type { SecureClientSessionOptions } from 'node:http2';
+import { ApnsProviderToken } from './apns-auth';
+import { apnsHeaders, apnsReason, buildApnsPayload, classifyApnsResponse } from './apns-message';
+import { Http2SessionPool, type Http2Response } from './http2-pool';
+import { transportOutcome, waitForQuota } from './outcomes';
+import type { DeviceTarget, PushProvider, RenderedNotification, SendOutcome } from './provider';
+import type { TokenBucket } from './quota';
+
+export const APNS_PRODUCTION_URL = 'https://api.push.apple.com';
+export const APNS_SANDBOX_URL = 'https://api.sandbox.push.apple.com';
+
+export interface ApnsProviderOptions {
+  teamId: string;
+  keyId: string;
+  privateKeyPem: string;
+  /** apns-topic: the app's bundle id. */
+  bundleId: string;
+  /** Default https://api.push.apple.com; the tests point it at the fake. */
+  baseUrl?: string;
+  /** Provider JWT renewal period, 20–60 minutes (default 40). */
+  tokenRenewMinutes?: number;
+  /** A provider token shared by apps using the same key (one renewal schedule per key); else built here. */
+  token?: ApnsProviderToken;
+  /** apns-expiration = now + this (default 1 day): APNs keeps trying an offline device that long; 0 = try once. */
+  expirationSeconds?: number;
+  /** A pool shared with other apps of the same team; else the provider opens its own. */
+  pool?: Http2SessionPool;
+  maxSessions?: number;
+  maxStreamsPerSession?: number;
+  requestTimeoutMs?: number;
+  connectOptions?: SecureClientSessionOptions;
+  quota?: TokenBucket;
+  /** Wall clock (JWT iat, apns-expiration); tests step it. */
+  now?: () => number;
+}
+
+export class ApnsProvider implements PushProvider {
+  readonly platform = 'apns' as const;
+  readonly token: ApnsProviderToken;
+  private readonly pool: Http2SessionPool;
+  private readonly ownsPool: boolean;
+  private readonly quota: TokenBucket | undefined;
+  private readonly now: () => number;
+  private readonly expirationSeconds: number;
+
+  constructor(private readonly options: ApnsProviderOptions) {
+    if (options.bundleId.trim() === '') throw new Error('bundleId is required (the apns-topic)');
+    this.now = options.now ?? Date.now;
+    this.token = options.token ?? new ApnsProviderToken({
+      teamId: options.teamId,
+      keyId: options.keyId,
+      privateKeyPem: options.privateKeyPem,
+      renewMinutes: options.tokenRenewMinutes,
+      now: this.now,
+    });
+    this.expirationSeconds = options.expirationSeconds ?? 86_400;
+    this.ownsPool = options.pool === undefined;
+    this.pool =
+      options.pool ??
+      new Http2SessionPool({
+        origin: options.baseUrl ?? APNS_PRODUCTION_URL,
+        maxSessions: options.maxSessions,
+        maxStreamsPerSession: options.maxStreamsPerSession,
+        requestTimeoutMs: options.requestTimeoutMs,
+        connectOptions: options.connectOptions,
+      });
+    this.quota = options.quota;
+  }
+
+  async send(target: DeviceTarget, notification: RenderedNotification, signal?: AbortSignal): Promise<SendOutcome> {
+    if (target.platform !== 'apns') return { kind: 'rejected', reason: `an ${target.platform} device cannot be sent through APNs` };
+    if (target.token === '') return { kind: 'unregistered', reason: 'empty device token' };
+    const stop = await waitForQuota(this.quota, signal);
+    if (stop) return stop;
+    const body = JSON.stringify(buildApnsPayload(notification));
+    const first = await this.attempt(target.token, notification.collapseId, body, signal);
+    // ExpiredProviderToken: our token aged past APNs' hour (clock drift, a long pause): renew, try once more.
+    if (first.response?.status === 403 && apnsReason(first.response.body).reason === 'ExpiredProviderToken') {
+      this.token.renewIfCurrent(first.jwt);
+      return (await this.attempt(target.token, notification.collapseId, body, signal)).outcome;
+    }
+    return first.outcome;
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsPool) await this.pool.close();
+  }
+
+  private async attempt(
+    deviceToken: string,
+    collapseId: string,
+    body: string,
+    signal: AbortSignal | undefined,
+  ): Promise<{ outcome: SendOutcome; jwt: string; response?: Http2Response }> {
+    const jwt = this.token.current();
+    const headers = apnsHeaders({
+      jwt,
+      topic: this.options.bundleId,
+      collapseId,
+      // 0 asks APNs to try once and not store the notification.
+      expiresAt: this.expirationSeconds === 0 ? 0 : Math.floor(this.now() / 1000) + this.expirationSeconds,
+    });
+    const started = performance.now();
+    let response: Http2Response;
+    try {
+      response = await this.pool.request({ path: `/3/device/${encodeURIComponent(deviceToken)}`, headers, body, signal });
+    } catch (error) {
+      return { outcome: transportOutcome(error), jwt };
+    }
+    return { outcome: classifyApnsResponse(response, performance.now() - started), jwt, response };
+  }
+}

@@ -1,0 +1,111 @@
+// FCM HTTP v1 client: POST {baseUrl}/v1/projects/{project}/messages:send over persistent HTTP/2
+// sessions, authorised by a service-account OAuth2 token, answers classified into SendOutcome.
+import type { SecureClientSessionOptions } from 'node:http2';
+import { CredentialsError, ServiceAccountTokenSource, TokenEndpointError, type ServiceAccount } from './fcm-auth';
+import { buildFcmMessage, classifyFcmResponse } from './fcm-message';
+import { Http2SessionPool, type Http2Response } from './http2-pool';
+import { transportOutcome, waitForQuota } from './outcomes';
+import type { DeviceTarget, PushProvider, RenderedNotification, SendOutcome } from './provider';
+import type { TokenBucket } from './quota';
+
+export const FCM_DEFAULT_BASE_URL = 'https://fcm.googleapis.com';
+
+export interface FcmProviderOptions {
+  projectId: string;
+  serviceAccount: ServiceAccount;
+  /** Default https://fcm.googleapis.com; the tests point it at the fake. */
+  baseUrl?: string;
+  /** A pool shared with other FCM apps (same baseUrl); else the provider opens its own. */
+  pool?: Http2SessionPool;
+  maxSessions?: number;
+  maxStreamsPerSession?: number;
+  requestTimeoutMs?: number;
+  connectOptions?: SecureClientSessionOptions;
+  /** The project's local quota; none → no local rate limit. */
+  quota?: TokenBucket;
+  /** Wall clock for the OAuth2 token lifetime (tests step it). */
+  now?: () => number;
+  credentialFailureHoldMs?: number;
+}
+
+export class FcmProvider implements PushProvider {
+  readonly platform = 'fcm' as const;
+  readonly tokens: ServiceAccountTokenSource;
+  private readonly pool: Http2SessionPool;
+  private readonly ownsPool: boolean;
+  private readonly path: string;
+  private readonly quota: TokenBucket | undefined;
+
+  constructor(options: FcmProviderOptions) {
+    if (!/^[a-z0-9-]+$/i.test(options.projectId)) throw new Error(`projectId must be a Firebase project id, got ${JSON.stringify(options.projectId)}`);
+    this.path = `/v1/projects/${options.projectId}/messages:send`;
+    this.tokens = new ServiceAccountTokenSource(options.serviceAccount, {
+      now: options.now,
+      requestTimeoutMs: options.requestTimeoutMs,
+      connectOptions: options.connectOptions,
+      credentialFailureHoldMs: options.credentialFailureHoldMs,
+    });
+    this.ownsPool = options.pool === undefined;
+    this.pool =
+      options.pool ??
+      new Http2SessionPool({
+        origin: options.baseUrl ?? FCM_DEFAULT_BASE_URL,
+        maxSessions: options.maxSessions,
+        maxStreamsPerSession: options.maxStreamsPerSession,
+        requestTimeoutMs: options.requestTimeoutMs,
+        connectOptions: options.connectOptions,
+      });
+    this.quota = options.quota;
+  }
+
+  async send(target: DeviceTarget, notification: RenderedNotification, signal?: AbortSignal): Promise<SendOutcome> {
+    if (target.platform !== 'fcm') return { kind: 'rejected', reason: `an ${target.platform} device cannot be sent through FCM` };
+    const stop = await waitForQuota(this.quota, signal);
+    if (stop) return stop;
+    const body = JSON.stringify(buildFcmMessage(target, notification));
+    const first = await this.attempt(body, signal);
+    // A 401 means the cached token was revoked or expired early: fetch a new one and try once more.
+    if (first.response?.status === 401) {
+      this.tokens.invalidate(first.token);
+      return (await this.attempt(body, signal)).outcome;
+    }
+    return first.outcome;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.tokens.close(), this.ownsPool ? this.pool.close() : Promise.resolve()]);
+  }
+
+  private async attempt(body: string, signal: AbortSignal | undefined): Promise<{ outcome: SendOutcome; token: string; response?: Http2Response }> {
+    let token: string;
+    try {
+      token = await this.tokens.token();
+    } catch (error) {
+      return { outcome: tokenFailureOutcome(error), token: '' };
+    }
+    const started = performance.now();
+    let response: Http2Response;
+    try {
+      response = await this.pool.request({
+        path: this.path,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json; charset=utf-8' },
+        body,
+        signal,
+      });
+    } catch (error) {
+      return { outcome: transportOutcome(error), token };
+    }
+    return { outcome: classifyFcmResponse(response, performance.now() - started), token, response };
+  }
+}
+
+function tokenFailureOutcome(error: unknown): SendOutcome {
+  if (error instanceof CredentialsError) return { kind: 'rejected', reason: `credentials: ${error.message}`, status: error.status };
+  if (error instanceof TokenEndpointError) {
+    const outcome: SendOutcome = { kind: 'retry', reason: error.message };
+    if (error.status !== undefined) outcome.status = error.status;
+    if (error.retryAfterMs !== undefined) outcome.retryAfterMs = error.retryAfterMs;
+    return outcome;
+  }
+  return { kind: 'retry', reason: `access token: ${error instanceof Error ? error.message : String(error)}` };
+}

@@ -1,0 +1,283 @@
+// A small pool of persistent HTTP/2 sessions to one origin, shared by the FCM and APNs clients:
+// streams go to the least-loaded live session with room (a session is opened only when all are full
+// and the pool may still grow), each session carries at most `maxStreamsPerSession` streams (and
+// never more than the server's SETTINGS_MAX_CONCURRENT_STREAMS), callers beyond that wait in a
+// bounded FIFO queue, and a session that receives GOAWAY, errors or closes is retired at once so
+// the next request opens a fresh one (its in-flight streams finish or fail on their own).
+import * as http2 from 'node:http2';
+
+export interface Http2PoolOptions {
+  /** `https://host` negotiates h2 by ALPN; `http://host:port` speaks h2c (the local fakes). */
+  origin: string;
+  /** Connections to the origin (default 2). */
+  maxSessions?: number;
+  /** Concurrent streams per connection (default 100; capped by the server's setting). */
+  maxStreamsPerSession?: number;
+  /** From sending the request to the end of the response (default 10 s). */
+  requestTimeoutMs?: number;
+  /** Callers waiting for a stream slot beyond this are refused at once (default 10,000). */
+  maxWaiting?: number;
+  /** A longer response body is an error (default 64 KiB; provider answers are tiny). */
+  maxResponseBytes?: number;
+  /** TLS / HTTP/2 settings for `http2.connect` (CA, client certificates, ...). */
+  connectOptions?: http2.SecureClientSessionOptions;
+}
+
+export interface Http2Request {
+  method?: string;
+  path: string;
+  headers?: http2.OutgoingHttpHeaders;
+  body?: string | Buffer;
+  signal?: AbortSignal;
+}
+
+export interface Http2Response {
+  status: number;
+  headers: http2.IncomingHttpHeaders;
+  body: string;
+}
+
+export type Http2FailureKind = 'timeout' | 'aborted' | 'saturated' | 'closed' | 'network';
+
+/** The exchange did not produce a response; the providers map every kind to a retry outcome. */
+export class Http2RequestError extends Error {
+  constructor(
+    message: string,
+    readonly kind: Http2FailureKind,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'Http2RequestError';
+  }
+}
+
+export interface Http2PoolStats {
+  /** Live sessions now. */
+  sessions: number;
+  /** Sessions opened since the pool was created (reconnects included). */
+  sessionsOpened: number;
+  activeStreams: number;
+  waiting: number;
+}
+
+interface PooledSession {
+  readonly session: http2.ClientHttp2Session;
+  active: number;
+  usable: boolean;
+}
+
+interface Waiter {
+  resolve(slot: PooledSession): void;
+  reject(error: Error): void;
+}
+
+const CLOSE_GRACE_MS = 2_000;
+
+export class Http2SessionPool {
+  private readonly origin: string;
+  private readonly maxSessions: number;
+  private readonly maxStreams: number;
+  private readonly timeoutMs: number;
+  private readonly maxWaiting: number;
+  private readonly maxResponseBytes: number;
+  private readonly sessions: PooledSession[] = [];
+  private readonly waiters: Waiter[] = [];
+  private sessionsOpened = 0;
+  private closed = false;
+
+  constructor(private readonly options: Http2PoolOptions) {
+    const url = new URL(options.origin);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`origin must be http(s)://, got ${options.origin}`);
+    this.origin = url.origin;
+    this.maxSessions = positiveInt(options.maxSessions ?? 2, 'maxSessions');
+    this.maxStreams = positiveInt(options.maxStreamsPerSession ?? 100, 'maxStreamsPerSession');
+    this.timeoutMs = positiveInt(options.requestTimeoutMs ?? 10_000, 'requestTimeoutMs');
+    this.maxWaiting = Math.max(0, options.maxWaiting ?? 10_000);
+    this.maxResponseBytes = positiveInt(options.maxResponseBytes ?? 64 * 1024, 'maxResponseBytes');
+  }
+
+  stats(): Http2PoolStats {
+    return {
+      sessions: this.sessions.length,
+      sessionsOpened: this.sessionsOpened,
+      activeStreams: this.sessions.reduce((sum, s) => sum + s.active, 0),
+      waiting: this.waiters.length,
+    };
+  }
+
+  /** One request/response exchange; rejects with Http2RequestError when no response arrives. */
+  async request(request: Http2Request): Promise<Http2Response> {
+    const slot = await this.acquire(request.signal);
+    try {
+      return await this.exchange(slot, request);
+    } finally {
+      slot.active -= 1;
+      this.dispatch();
+    }
+  }
+
+  /** Stops accepting requests, lets in-flight streams finish (briefly), then closes every session. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const waiter of this.waiters.splice(0)) waiter.reject(new Http2RequestError('pool closed', 'closed'));
+    const sessions = this.sessions.splice(0);
+    await Promise.all(sessions.map((s) => closeSession(s.session)));
+  }
+
+  private acquire(signal: AbortSignal | undefined): Promise<PooledSession> {
+    if (this.closed) return Promise.reject(new Http2RequestError('pool closed', 'closed'));
+    if (signal?.aborted) return Promise.reject(new Http2RequestError('aborted', 'aborted'));
+    const slot = this.waiters.length === 0 ? this.pick() : undefined;
+    if (slot) {
+      slot.active += 1;
+      return Promise.resolve(slot);
+    }
+    if (this.waiters.length >= this.maxWaiting) {
+      return Promise.reject(new Http2RequestError(`${this.waiters.length} requests already waiting for ${this.origin}`, 'saturated'));
+    }
+    return new Promise<PooledSession>((resolve, reject) => {
+      const onAbort = (): void => {
+        const index = this.waiters.indexOf(waiter);
+        if (index >= 0) this.waiters.splice(index, 1);
+        reject(new Http2RequestError('aborted', 'aborted'));
+      };
+      const waiter: Waiter = {
+        resolve: (s) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(s);
+        },
+        reject: (e) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(e);
+        },
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** Hands free slots to waiters in arrival order. */
+  private dispatch(): void {
+    while (this.waiters.length > 0 && !this.closed) {
+      const slot = this.pick();
+      if (!slot) return;
+      slot.active += 1;
+      this.waiters.shift()!.resolve(slot);
+    }
+  }
+
+  private pick(): PooledSession | undefined {
+    let best: PooledSession | undefined;
+    for (const s of this.sessions) {
+      if (s.usable && s.active < this.capacity(s) && (!best || s.active < best.active)) best = s;
+    }
+    if (best) return best;
+    return this.sessions.length < this.maxSessions ? this.open() : undefined;
+  }
+
+  private capacity(slot: PooledSession): number {
+    const remote = slot.session.remoteSettings?.maxConcurrentStreams;
+    return typeof remote === 'number' && remote > 0 ? Math.min(this.maxStreams, remote) : this.maxStreams;
+  }
+
+  private open(): PooledSession {
+    const session = http2.connect(this.origin, this.options.connectOptions);
+    const slot: PooledSession = { session, active: 0, usable: true };
+    this.sessionsOpened += 1;
+    const retire = (): void => this.retire(slot);
+    // Errors also surface on the session's streams; listening here keeps them from crashing the process.
+    session.on('error', retire);
+    session.on('goaway', retire);
+    session.on('close', retire);
+    // A larger server limit arrives with its SETTINGS: let waiters use it.
+    session.on('remoteSettings', () => this.dispatch());
+    this.sessions.push(slot);
+    return slot;
+  }
+
+  private retire(slot: PooledSession): void {
+    if (!slot.usable) return;
+    slot.usable = false;
+    const index = this.sessions.indexOf(slot);
+    if (index >= 0) this.sessions.splice(index, 1);
+    if (!slot.session.closed && !slot.session.destroyed) slot.session.close();
+    // Waiters may now get a fresh session.
+    this.dispatch();
+  }
+
+  private exchange(slot: PooledSession, request: Http2Request): Promise<Http2Response> {
+    return new Promise<Http2Response>((resolve, reject) => {
+      let stream: http2.ClientHttp2Stream;
+      try {
+        stream = slot.session.request({ ':method': request.method ?? 'POST', ':path': request.path, ...request.headers });
+      } catch (error) {
+        this.retire(slot);
+        reject(new Http2RequestError(`cannot open a stream to ${this.origin}: ${messageOf(error)}`, 'network', { cause: error }));
+        return;
+      }
+      let settled = false;
+      let status = 0;
+      let headers: http2.IncomingHttpHeaders = {};
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const finish = (error?: Error): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        request.signal?.removeEventListener('abort', onAbort);
+        if (!error && status === 0) error = new Http2RequestError('stream ended without a response', 'network');
+        if (error) {
+          if (!stream.closed && !stream.destroyed) stream.close(http2.constants.NGHTTP2_CANCEL);
+          reject(error);
+        } else {
+          resolve({ status, headers, body: Buffer.concat(chunks).toString('utf8') });
+        }
+      };
+      const onAbort = (): void => finish(new Http2RequestError('aborted', 'aborted'));
+      const timer = setTimeout(
+        () => finish(new Http2RequestError(`no response from ${this.origin} within ${this.timeoutMs} ms`, 'timeout')),
+        this.timeoutMs,
+      );
+      if (request.signal?.aborted) return onAbort();
+      request.signal?.addEventListener('abort', onAbort, { once: true });
+      stream.on('response', (h) => {
+        headers = h;
+        status = Number(h[':status']);
+      });
+      stream.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > this.maxResponseBytes) finish(new Http2RequestError(`response over ${this.maxResponseBytes} bytes`, 'network'));
+        else chunks.push(chunk);
+      });
+      stream.on('end', () => finish());
+      stream.on('error', (error) => finish(new Http2RequestError(`stream error: ${error.message}`, 'network', { cause: error })));
+      stream.on('close', () => finish(new Http2RequestError(`stream closed by the peer (code ${stream.rstCode})`, 'network')));
+      stream.end(request.body);
+    });
+  }
+}
+
+function closeSession(session: http2.ClientHttp2Session): Promise<void> {
+  if (session.destroyed) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(() => session.destroy(), CLOSE_GRACE_MS);
+    session.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    if (session.closed) {
+      // close() was already called (e.g. on GOAWAY): it ends when its streams do.
+      return;
+    }
+    session.close();
+  });
+}
+
+function positiveInt(value: number, name: string): number {
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got ${value}`);
+  return value;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
