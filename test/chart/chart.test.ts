@@ -122,6 +122,13 @@ describe('chart – values schema', () => {
     expect(out.stderr).toContain('guild.autoscaling.maxReplicas must not exceed guild.eventPartitions');
   });
 
+  it('chart – guild – gets no PRESENCE_ADDRESS when the presence service is disabled (presences are then empty)', () => {
+    const out = helm(['template', 'sb', CHART, '--set', 'presence.enabled=false']);
+    expect(out.status).toBe(0);
+    expect(out.stdout).toContain('GUILD_EVENT_PARTITIONS');
+    expect(out.stdout).not.toContain('PRESENCE_ADDRESS');
+  });
+
   it('chart – schema – rejects a sessions HPA target above what one gateway accepts', () => {
     const out = helm(['template', 'sb', CHART, '--set', 'gateway.autoscaling.enabled=true', '--set', 'gateway.maxSessions=1000']);
     expect(out.status).not.toBe(0);
@@ -302,6 +309,23 @@ describe.each([
     expect(gateway.get('GUILD_ADDRESS')?.value).toBe('sb-switchboard-guild.switchboard.svc.cluster.local:50052');
     expect(guild.get('GUILD_EVENT_PARTITIONS')?.value).toBe('24');
     expect(guild.get('GUILD_FANOUT_ACK_TIMEOUT')?.value).toBe('10s');
+  });
+
+  it('chart – guild – reads presences from the presence Service on its gRPC port', () => {
+    const guild = envOf('guild');
+    const presence = ofKind(objects, 'Service').find((s) => s.metadata.name === 'sb-switchboard-presence');
+    expect(matches(presence!.spec.selector, workload('presence').spec.template.metadata.labels)).toBe(true);
+    const grpc = presence!.spec.ports.find((p: any) => p.name === 'grpc');
+    expect(guild.get('PRESENCE_ADDRESS')?.value).toBe(`sb-switchboard-presence.switchboard.svc.cluster.local:${grpc.port}`);
+  });
+
+  it('chart – presence – publishes its coalesced changes to the guild Service on its gRPC port', () => {
+    const presence = envOf('presence');
+    const guild = ofKind(objects, 'Service').find((s) => s.metadata.name === 'sb-switchboard-guild');
+    const grpc = guild!.spec.ports.find((p: any) => p.name === 'grpc');
+    expect(presence.get('GUILD_ADDRESS')?.value).toBe(`sb-switchboard-guild.switchboard.svc.cluster.local:${grpc.port}`);
+    expect(presence.get('PRESENCE_COALESCE_WINDOW')?.value).toBe('1s');
+    expect(presence.get('DATABASE_URL')).toBeDefined();
   });
 
   it('chart – autoscaling – gateway on sessions per pod, the others on CPU, each targeting its workload', () => {

@@ -44,11 +44,18 @@ export async function startMesh(env: Env = process.env, options: MeshOptions = {
   lifecycle.onShutdown('event log', () => eventLog.close());
   const shared = { lifecycle };
   // Process metrics (CPU, heap, GC) once, on the gateway's registry: the process is shared.
-  const guild = await startGuild(createServiceContext('guild', configs.guild, { ...shared, processMetrics: false }), { eventLog });
-  const presence = await startPresence(createServiceContext('presence', configs.presence, { ...shared, processMetrics: false }), { eventLog });
-  const push = await startPush(createServiceContext('push', configs.push, { ...shared, processMetrics: false }), { eventLog });
-  // The gateway reaches the guild service over gRPC, as in a cluster (its port may be OS-picked).
+  // Guild and presence call each other over gRPC, as in a cluster (their ports may be OS-picked):
+  // guild starts first and learns the presence address once presence is up (until then its
+  // presence reads find everyone offline).
+  let presenceUp: (address: string) => void = () => undefined;
+  const presenceAddress = new Promise<string>((resolve) => (presenceUp = resolve));
+  const guild = await startGuild(createServiceContext('guild', configs.guild, { ...shared, processMetrics: false }), { eventLog, presenceAddress });
+  // The gateway and presence reach the guild service over gRPC, as in a cluster (its port may be OS-picked).
   const guildAddress = `127.0.0.1:${guild.grpcPort}`;
+  const presenceConfig = loadPresenceConfig({ GUILD_ADDRESS: guildAddress, ...env });
+  const presence = await startPresence(createServiceContext('presence', presenceConfig, { ...shared, processMetrics: false }), { eventLog });
+  presenceUp(`127.0.0.1:${presence.grpcPort}`);
+  const push = await startPush(createServiceContext('push', configs.push, { ...shared, processMetrics: false }), { eventLog });
   const gatewayConfig = loadGatewayConfig({ GUILD_ADDRESS: guildAddress, ...env });
   const gateway = await startGateway(createServiceContext('gateway', gatewayConfig, shared), { eventLog });
   const services = { guild, presence, push, gateway };

@@ -1,5 +1,6 @@
 // The guild service's settings, on top of the common ones (mode, Kafka, database, logging).
 import { env, loadServiceConfig, requireDatabase } from '@switchboard/runtime';
+import { presenceReaderSpec } from './presence-reader/config';
 
 export const guildSpec = {
   grpcPort: env.port('GUILD_GRPC_PORT', { default: 50052 }),
@@ -31,6 +32,8 @@ export const guildSpec = {
    * are passive and get only state changes. Also where member lists stop listing offline members.
    */
   passiveThreshold: env.int('GUILD_PASSIVE_THRESHOLD', { default: 1000, min: 1 }),
+  // presence-reader/: PRESENCE_ADDRESS, PRESENCE_CALL_TIMEOUT (unset address → no presences read)
+  ...presenceReaderSpec,
 };
 
 export type GuildConfig = ReturnType<typeof loadGuildConfig>;

@@ -10,6 +10,8 @@ import type { GuildConfig } from './config';
 import { EventLogGuildEventPublisher, guildTopicSpecs } from './events';
 import { createFanout, SqlMemberListLoader } from './fanout';
 import type { Fanout } from './fanout';
+import { GrpcPresenceReader, LatePresenceReader, NO_PRESENCES } from './presence-reader';
+import type { PresenceReader } from './presence-reader';
 import { leaseSnowflakeGenerator } from './snowflake-worker';
 import { SqlGuildStateLoader } from './state';
 
@@ -19,6 +21,12 @@ export const GUILD_MIGRATIONS_DIR = path.resolve(__dirname, '../migrations');
 export interface GuildDependencies {
   /** An event log shared with other services in this process (`make dev`); else one of the run mode. */
   eventLog?: EventLog;
+  /**
+   * The presence service's address, known only after this service started (`make dev`: presence
+   * calls guild too, so one must start first); reads find everyone offline until it resolves.
+   * Takes the place of PRESENCE_ADDRESS.
+   */
+  presenceAddress?: Promise<string>;
 }
 
 export interface RunningGuild extends RunningService {
@@ -30,6 +38,7 @@ export interface RunningGuild extends RunningService {
 }
 
 type GuildSettings = Pick<GuildConfig, 'eventPartitions' | 'eventsTopic' | 'pushTopic' | 'ownerGroup' | 'fanoutAckTimeoutMs' | 'ownerJoinDelayMs' | 'passiveThreshold'>;
+type PresenceSettings = Pick<GuildConfig, 'presenceAddress' | 'presenceCallTimeoutMs'>;
 
 export async function startGuild(context: ServiceContext, deps: GuildDependencies = {}): Promise<RunningGuild> {
   const settings = context.config as typeof context.config & GuildSettings;
@@ -50,7 +59,8 @@ export async function startGuild(context: ServiceContext, deps: GuildDependencie
     passiveThreshold: settings.passiveThreshold,
     memberListLoader: new SqlMemberListLoader(database),
   });
-  const api = createGuildApi({ database, publisher: new EventLogGuildEventPublisher(eventLog, settings.eventsTopic), ids, logger: context.logger });
+  const presences = presenceReader(context, deps.presenceAddress);
+  const api = createGuildApi({ database, publisher: new EventLogGuildEventPublisher(eventLog, settings.eventsTopic), ids, logger: context.logger, presences });
   const running = await serve(context, {
     services: [implement(guildV1.GuildService, { describe: async () => ({ instance: context.instance }), fanout: fanout.handler, ...api })],
     readiness: { database: async () => (await database.query('SELECT 1 AS ok')).rowCount === 1 },
@@ -65,6 +75,29 @@ export async function startGuild(context: ServiceContext, deps: GuildDependencie
   const joined = joinOwnersAfter(settings.ownerJoinDelayMs, fanout, context, shutdown);
   if (settings.ownerJoinDelayMs === 0) await joined;
   return { ...running, database, eventLog, fanout, joined };
+}
+
+/** Presence reads (GUILD_CREATE, member chunks) from PRESENCE_ADDRESS; none when it is unset. */
+function presenceReader(context: ServiceContext, lateAddress: Promise<string> | undefined): PresenceReader {
+  const settings = context.config as typeof context.config & PresenceSettings;
+  const connected: GrpcPresenceReader[] = [];
+  const connect = (address: string) => {
+    const reader = new GrpcPresenceReader(address, { timeoutMs: settings.presenceCallTimeoutMs, registry: context.registry });
+    connected.push(reader);
+    return reader;
+  };
+  // Registered before serve()'s hooks, so it runs after the gRPC server stopped (no read in flight).
+  context.lifecycle.onShutdown('presence reader', async () => connected.forEach((reader) => reader.close()));
+  if (lateAddress !== undefined) {
+    const late = new LatePresenceReader();
+    void lateAddress.then((address) => late.bind(connect(address)));
+    return late;
+  }
+  if (settings.presenceAddress === undefined) {
+    context.logger.warn('PRESENCE_ADDRESS is not set: GUILD_CREATE and member chunks carry no presences');
+    return NO_PRESENCES;
+  }
+  return connect(settings.presenceAddress);
 }
 
 /**

@@ -1,10 +1,13 @@
 // RequestGuildMembers (gateway op 8): members by username/nick prefix, by id, or all of them,
 // streamed as GUILD_MEMBERS_CHUNK payloads of at most 1000 members. "All" is read in keyset
 // pages of one chunk each, each sent before the next is read, so neither a query nor a message
-// ever holds the whole member list.
+// ever holds the whole member list. With `presences: true`, each chunk carries the presences of
+// its members who are not offline: one presence read per chunk, made just before it is sent.
 import type { guildV1 } from '@switchboard/proto';
 import { InvalidArgumentError, NotFoundError, PermissionDeniedError } from '@switchboard/runtime';
-import type { Queryable } from '@switchboard/runtime';
+import type { HandlerContext, Queryable } from '@switchboard/runtime';
+import { NO_PRESENCES, presencesOrNone } from '../presence-reader';
+import type { PresencePayload, PresenceReader } from '../presence-reader';
 import * as members from './member-store';
 import { memberPayload } from './payloads';
 import type { Json } from './payloads';
@@ -61,17 +64,53 @@ async function select(q: Queryable, guildId: bigint, memberCount: number, reques
   return { count: 1, pages: one(await members.searchMembers(q, guildId, request.query, request.limit)) };
 }
 
-async function* chunks(guildId: bigint, selection: Selection, request: guildV1.RequestGuildMembersRequest): AsyncIterable<{ chunkJson: string }> {
+/** The presences of a page's members, when asked for. */
+type PagePresences = (page: MemberRow[]) => Promise<PresencePayload[] | undefined>;
+
+/**
+ * A presence service that fails costs the chunk its presences, not the chunk: the members are what
+ * the requester waits for (discord.js waits for every chunk_index), so the chunk goes out with an
+ * empty `presences` and those members read as offline until their next PRESENCE_UPDATE. After one
+ * failed read the request's later chunks skip theirs, so a long list is not slowed by a deadline
+ * per chunk.
+ */
+function pagePresences(deps: GuildApiDeps, request: guildV1.RequestGuildMembersRequest, signal: AbortSignal | undefined): PagePresences {
+  if (!request.presences) return async () => undefined;
+  const inner = deps.presences ?? NO_PRESENCES;
+  const state = { failed: false };
+  const reader: PresenceReader = {
+    presencesOf: (ids, s) =>
+      inner.presencesOf(ids, s).catch((err: unknown) => {
+        state.failed = true;
+        throw err;
+      }),
+  };
+  const options = { logger: deps.logger, signal, what: 'GUILD_MEMBERS_CHUNK' };
+  return async (page) => {
+    if (state.failed) return [];
+    const read = await presencesOrNone(reader, page.map((m) => m.user_id), options);
+    return page.flatMap((m) => read.get(m.user_id) ?? []);
+  };
+}
+
+async function* chunks(guildId: bigint, selection: Selection, request: guildV1.RequestGuildMembersRequest, presencesOf: PagePresences): AsyncIterable<{ chunkJson: string }> {
   // Exactly chunk_count chunks, at least one, so the requester learns "none" too.
   let index = 0;
   for await (const page of selection.pages) {
-    yield { chunkJson: chunkJson(guildId, page, index, selection, request) };
+    yield { chunkJson: chunkJson(guildId, page, index, selection, request, await presencesOf(page)) };
     index += 1;
   }
-  for (; index < selection.count; index += 1) yield { chunkJson: chunkJson(guildId, [], index, selection, request) };
+  for (; index < selection.count; index += 1) yield { chunkJson: chunkJson(guildId, [], index, selection, request, await presencesOf([])) };
 }
 
-function chunkJson(guildId: bigint, page: MemberRow[], index: number, selection: Selection, request: guildV1.RequestGuildMembersRequest): string {
+function chunkJson(
+  guildId: bigint,
+  page: MemberRow[],
+  index: number,
+  selection: Selection,
+  request: guildV1.RequestGuildMembersRequest,
+  presences: PresencePayload[] | undefined,
+): string {
   const chunk: Json = {
     guild_id: guildId.toString(),
     members: page.map((m) => memberPayload(m)),
@@ -79,14 +118,14 @@ function chunkJson(guildId: bigint, page: MemberRow[], index: number, selection:
     chunk_count: selection.count,
   };
   if (selection.notFound && index === 0) chunk.not_found = selection.notFound.map(String);
-  if (request.presences) chunk.presences = [];
+  if (presences) chunk.presences = presences;
   if (request.nonce !== '') chunk.nonce = request.nonce;
   return JSON.stringify(chunk);
 }
 
 export function guildMemberHandlers(deps: GuildApiDeps) {
   return {
-    async *requestGuildMembers(request: guildV1.RequestGuildMembersRequest): AsyncIterable<{ chunkJson: string }> {
+    async *requestGuildMembers(request: guildV1.RequestGuildMembersRequest, context?: HandlerContext): AsyncIterable<{ chunkJson: string }> {
       const guildId = v.snowflake(request.guildId, 'guild_id');
       const userId = v.snowflake(request.userId, 'user_id');
       v.maxLength(request.nonce, 'nonce', 32);
@@ -94,7 +133,8 @@ export function guildMemberHandlers(deps: GuildApiDeps) {
       const guild = await getGuild(q, guildId);
       if (!guild) throw new NotFoundError(`unknown guild ${guildId}`);
       if (!(await members.getMember(q, guildId, userId))) throw new PermissionDeniedError(`user ${userId} is not a member of guild ${guildId}`);
-      yield* chunks(guildId, await select(q, guildId, Number(guild.member_count), request), request);
+      const selection = await select(q, guildId, Number(guild.member_count), request);
+      yield* chunks(guildId, selection, request, pagePresences(deps, request, context?.signal));
     },
   };
 }

@@ -15,6 +15,7 @@ import {
 import type { Database, ProducedRecord, ServiceClient } from '@switchboard/runtime';
 import { GUILD_EVENTS_TOPIC, scopeKey } from '../events';
 import type { GuildEvent, GuildEventPublisher } from '../events';
+import type { PresenceReader } from '../presence-reader';
 import { GUILD_MIGRATIONS_DIR } from '../start';
 import { createGuildApi } from './index';
 
@@ -81,6 +82,8 @@ export interface StartApiOptions {
   /** Default: the harness' RecordingPublisher. */
   publisher?: GuildEventPublisher;
   workerId?: number;
+  /** Default: none (NO_PRESENCES). */
+  presences?: PresenceReader;
 }
 
 /** Serves the API on 127.0.0.1:0. */
@@ -90,7 +93,7 @@ export async function startApi(options: StartApiOptions = {}): Promise<ApiHarnes
   const publisher = options.publisher ?? recording;
   const ids = new SnowflakeGenerator({ workerId: options.workerId ?? 1, processId: 1 });
   const silent = { error: () => undefined, warn: () => undefined };
-  const api = createGuildApi({ database: db, publisher, ids });
+  const api = createGuildApi({ database: db, publisher, ids, ...(options.presences ? { presences: options.presences } : {}) });
   const server = createGrpcServer({ services: [implementPartially(guildV1.GuildService, api)], logger: silent });
   const port = await listen(server, '127.0.0.1', 0);
   const client = createClient(guildV1.GuildService, `127.0.0.1:${port}`);

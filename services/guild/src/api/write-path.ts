@@ -9,12 +9,15 @@ import { UnavailableError } from '@switchboard/runtime';
 import type { Database, Logger, SnowflakeGenerator, Transaction } from '@switchboard/runtime';
 import type { GuildEvent, GuildEventInit, GuildEventPublisher } from '../events';
 import { guildEvent } from '../events';
+import type { PresenceReader } from '../presence-reader';
 
 export interface GuildApiDeps {
   database: Database;
   publisher: GuildEventPublisher;
   ids: SnowflakeGenerator;
   logger?: Logger;
+  /** Presences for GUILD_CREATE and member chunks (reads only); default: none (NO_PRESENCES). */
+  presences?: PresenceReader;
 }
 
 export interface WriteOutcome<R> {

@@ -1,0 +1,5 @@
+export * from './config';
+export * from './grpc-presence-reader';
+export * from './presence-payload';
+export * from './presence-reader';
+export * from './late-presence-reader';
