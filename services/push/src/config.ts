@@ -12,6 +12,8 @@ export const pushSpec = {
   apnsBaseUrl: env.url('PUSH_APNS_BASE_URL', { default: 'https://api.push.apple.com', protocols: ['http', 'https'] }),
   /** The topic the guild service produces push requests to (same variable and default as there). */
   requestsTopic: env.string('PUSH_REQUESTS_TOPIC', { default: 'switchboard.push.requests' }),
+  /** Partitions of the requests topic when this service creates it (the guild service creates it with GUILD_EVENT_PARTITIONS when it starts first). */
+  requestsPartitions: env.int('PUSH_REQUESTS_PARTITIONS', { default: 24, min: 1, max: 1024 }),
   /** Consumer group of the delivering instances (one per deployment). */
   consumerGroup: env.string('PUSH_CONSUMER_GROUP', { default: 'switchboard-push-delivery' }),
   /** Notifications being delivered at once by this instance: past it, consumption pauses (backpressure). */

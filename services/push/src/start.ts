@@ -1,5 +1,6 @@
 // Starts the push service in a service context: its database (migrated) and event log, the
-// configured apps, the device registry, then its gRPC API (Describe and the device RPCs).
+// configured apps, the device registry, its gRPC API (Describe and the device RPCs), then the
+// delivery pipeline consuming the push requests topic (delivery.ts).
 import * as path from 'node:path';
 import { pushV1 } from '@switchboard/proto';
 import { implement, openEventLog, openServiceDatabase, serve } from '@switchboard/runtime';
@@ -7,6 +8,8 @@ import type { Database, EventLog, RunningService, ServiceContext } from '@switch
 import { createPushApi } from './api';
 import { PushApps } from './apps';
 import type { PushConfig } from './config';
+import { startDelivery } from './delivery';
+import type { RunningDelivery } from './delivery';
 import { DeviceStore } from './registry';
 
 /** The service's own SQL migrations (resolved the same from src/ under jest and from dist/). */
@@ -24,6 +27,7 @@ export interface RunningPush extends RunningService {
   readonly eventLog: EventLog;
   readonly apps: PushApps;
   readonly devices: DeviceStore;
+  readonly delivery: RunningDelivery;
 }
 
 type PushSettings = Partial<Pick<PushConfig, 'apps'>>;
@@ -43,12 +47,11 @@ export async function startPush(context: ServiceContext, deps: PushDependencies 
     context.logger.info({ apps: apps.all.map((app) => `${app.platform}/${app.appId}`) }, 'push apps configured');
   }
   const devices = new DeviceStore(database);
-  // The delivery pipeline (consuming PushConfig.requestsTopic, sending through providers built
-  // from `apps`, removing dead tokens with devices.removeToken) starts here, after the API, and
-  // registers its own shutdown hook so it drains before the servers stop.
   const running = await serve(context, {
     services: [implement(pushV1.PushService, { describe: async () => ({ instance: context.instance }), ...createPushApi({ store: devices, apps }) })],
     readiness: { database: async () => (await database.query('SELECT 1 AS ok')).rowCount === 1 },
   });
-  return { ...running, database, eventLog, apps, devices };
+  // After the API: its shutdown hook runs first (LIFO), draining deliveries before the servers stop.
+  const delivery = await startDelivery(context, eventLog, apps, devices);
+  return { ...running, database, eventLog, apps, devices, delivery };
 }
