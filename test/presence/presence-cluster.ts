@@ -97,6 +97,10 @@ export class PresenceCluster {
       KAFKA_CONSUMER_SESSION_TIMEOUT: ms(this.timings.consumerSessionTimeoutMs),
       DATABASE_URL: url.toString(),
       PRESENCE_LEASE_TTL: ms(this.timings.leaseTtlMs),
+      // This run's own topics (gateways and presence instances share the variables): no other
+      // run's sessions or leases reach it.
+      PRESENCE_SESSIONS_TOPIC: `test.presence.sessions.${this.run}`,
+      PRESENCE_LEASES_TOPIC: `test.presence.leases.${this.run}`,
       LOG_LEVEL: 'info',
     };
   }
@@ -109,7 +113,6 @@ export class PresenceCluster {
 
   async startPresence(name: string): Promise<ServiceProcess> {
     const instanceId = `${name}-${this.run}`;
-    // The session and lease topics keep their default names: the gateway has no setting for them.
     const running = this.#spawn(name, 'services/presence/dist/main.js', {
       ...this.#commonEnv(instanceId),
       PRESENCE_GRPC_PORT: '0',

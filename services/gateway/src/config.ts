@@ -30,6 +30,10 @@ export const gatewaySpec = {
    * created by whichever of gateway and presence service starts first: both must agree.
    */
   presenceSessionPartitions: env.int('PRESENCE_SESSIONS_PARTITIONS', { default: 24, min: 1, max: 1024 }),
+  /** The session presence topic (same variable as the presence service's: one per deployment sharing a cluster). */
+  presenceSessionsTopic: env.string('PRESENCE_SESSIONS_TOPIC', { default: 'switchboard.presence.sessions' }),
+  /** The topic leases are renewed on (same variable as the presence service's). */
+  presenceLeasesTopic: env.string('PRESENCE_LEASES_TOPIC', { default: 'switchboard.presence.leases' }),
   /** How often this instance renews its presence lease (topic switchboard.presence.leases). */
   presenceLeaseIntervalMs: env.duration('GATEWAY_PRESENCE_LEASE_INTERVAL', { default: 5_000 }),
   /** The TTL of each renewal: this instance's sessions go offline that long after it died. */

@@ -59,11 +59,13 @@ export async function startGateway(context: ServiceContext, deps: GatewayDepende
     context.logger.warn('GUILD_ADDRESS is not set: sessions get no guilds and op 8 is dropped');
   }
   // Sessions' presence (connect, op 3, end) goes to the presence service over the event log.
+  const sessionsTopic = config.presenceSessionsTopic ?? PRESENCE_SESSIONS_TOPIC;
+  const leasesTopic = config.presenceLeasesTopic ?? PRESENCE_LEASES_TOPIC;
   await eventLog.ensureTopics([
-    { name: PRESENCE_SESSIONS_TOPIC, partitions: config.presenceSessionPartitions ?? 24 },
-    { name: PRESENCE_LEASES_TOPIC, partitions: 1 },
+    { name: sessionsTopic, partitions: config.presenceSessionPartitions ?? 24 },
+    { name: leasesTopic, partitions: 1 },
   ]);
-  const presence = new PresencePublisher({ eventLog, instanceId: context.instance.instanceId, logger: context.logger, registry: context.registry });
+  const presence = new PresencePublisher({ eventLog, instanceId: context.instance.instanceId, logger: context.logger, registry: context.registry, topic: sessionsTopic });
   // The lease covers this instance's sessions at the presence service (a kill -9 stops it, and
   // they go offline a TTL later). Registered before the edge's step, so on shutdown its goodbye
   // goes after the edge drained: sessions handed to other instances are theirs by then.
@@ -71,6 +73,7 @@ export async function startGateway(context: ServiceContext, deps: GatewayDepende
     eventLog,
     instanceId: context.instance.instanceId,
     logger: context.logger,
+    topic: leasesTopic,
     ...(config.presenceLeaseIntervalMs === undefined ? {} : { intervalMs: config.presenceLeaseIntervalMs }),
     ...(config.presenceLeaseTtlMs === undefined ? {} : { ttlMs: config.presenceLeaseTtlMs }),
   });
