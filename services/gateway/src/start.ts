@@ -11,7 +11,7 @@ import type { GatewayConfig } from './config';
 import { startGuildLink } from './guild-link';
 import type { GuildLink } from './guild-link';
 import { SessionPeerService } from './handoff/peer-service';
-import { GatewayLease, PRESENCE_LEASES_TOPIC, PRESENCE_SESSIONS_TOPIC, PresencePublisher } from './presence-link';
+import { DEFAULT_LEASE_INTERVAL_MS, DEFAULT_LEASE_TTL_MS, GatewayLease, PRESENCE_LEASES_TOPIC, PRESENCE_SESSIONS_TOPIC, PresencePublisher } from './presence-link';
 import type { PeerResolver } from './handoff/peer-resolver';
 import { edgePartsFromAccess, startGatewayEdge } from './transport/edge';
 import type { GatewayEdge } from './transport/edge';
@@ -69,11 +69,23 @@ export async function startGateway(context: ServiceContext, deps: GatewayDepende
   // The lease covers this instance's sessions at the presence service (a kill -9 stops it, and
   // they go offline a TTL later). Registered before the edge's step, so on shutdown its goodbye
   // goes after the edge drained: sessions handed to other instances are theirs by then.
+  const leaseIntervalMs = config.presenceLeaseIntervalMs ?? DEFAULT_LEASE_INTERVAL_MS;
+  const leaseTtlMs = config.presenceLeaseTtlMs ?? DEFAULT_LEASE_TTL_MS;
   const lease = await GatewayLease.start({
     eventLog,
     instanceId: context.instance.instanceId,
     logger: context.logger,
     topic: leasesTopic,
+    // Renewed after a gap close to the TTL (the presence service may have expired this instance),
+    // or after lost session events: give the presence service every live session again, an
+    // interval later (after its lease sweep saw the renewal, so no expiry undoes it).
+    onRenewed: (gapMs) => {
+      if (!presence.hadFailures && (gapMs === undefined || gapMs < leaseTtlMs - leaseIntervalMs)) return;
+      setTimeout(() => {
+        const sessions = presence.reannounce();
+        context.logger.warn({ sessions, gapMs }, 'presence lease renewed after a gap or lost events: sessions announced again');
+      }, leaseIntervalMs).unref();
+    },
     ...(config.presenceLeaseIntervalMs === undefined ? {} : { intervalMs: config.presenceLeaseIntervalMs }),
     ...(config.presenceLeaseTtlMs === undefined ? {} : { ttlMs: config.presenceLeaseTtlMs }),
   });

@@ -51,4 +51,32 @@ describe('GatewayLease', () => {
     expect(warnings).toHaveLength(1);
     expect(leases[0]!.lease.ttlMs).toBe(15_000n);
   });
+
+  it('reports the gap since the previous acknowledged renewal, so a renewal after failures shows how long the lease went unrenewed', async () => {
+    let clock = 1_000_000;
+    let failing = false;
+    const gaps: (number | undefined)[] = [];
+    const flaky: EventLog = Object.assign(Object.create(log) as EventLog, {
+      produce: (...args: Parameters<EventLog['produce']>) => (failing ? Promise.reject(new Error('broker down')) : log.produce(...args)),
+    });
+    const lease = await GatewayLease.start({
+      eventLog: flaky, instanceId: 'gw-3', logger: { warn: () => undefined }, intervalMs: 60_000, ttlMs: 3_000,
+      now: () => clock, onRenewed: (gap) => void gaps.push(gap),
+    });
+    expect(gaps).toEqual([undefined]);
+    // Drive renewals by hand (the interval is long): one on time, two failed, one after the outage.
+    const renew = () => lease.renewNow();
+    clock += 1_000;
+    await renew();
+    failing = true;
+    clock += 1_000;
+    await renew();
+    clock += 1_000;
+    await renew();
+    failing = false;
+    clock += 1_500;
+    await renew();
+    expect(gaps).toEqual([undefined, 1_000, 3_500]);
+    lease.abandon();
+  });
 });

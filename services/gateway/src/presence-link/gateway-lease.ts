@@ -3,7 +3,10 @@
 // last one with ttl 0 on graceful shutdown (the goodbye), so the presence service takes the
 // remaining sessions offline at once. A killed instance just stops renewing: its sessions go
 // offline when the TTL runs out. A failed renewal is logged; the next one may still make it
-// (the TTL spans several intervals).
+// (the TTL spans several intervals). An instance that was alive but could not renew for about a TTL
+// (a partition from Kafka, a long pause) may have had its sessions taken offline meanwhile: each
+// acknowledged renewal reports how long it has been since the previous one (onRenewed), and the
+// owner re-announces its sessions when that gap came close to the TTL.
 import { create, toBinary } from '@bufbuild/protobuf';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { presenceV1 } from '@switchboard/proto';
@@ -22,6 +25,8 @@ export interface GatewayLeaseOptions {
   intervalMs?: number;
   /** The TTL each renewal grants (default 15 s: three missed renewals). */
   ttlMs?: number;
+  /** After each acknowledged renewal: ms since the previous acknowledged one (undefined for the first). */
+  onRenewed?: (gapMs: number | undefined) => void;
   now?: () => number;
 }
 
@@ -29,6 +34,7 @@ export class GatewayLease {
   readonly #options: GatewayLeaseOptions;
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
+  #lastAcked: number | undefined;
 
   private constructor(options: GatewayLeaseOptions) {
     this.#options = options;
@@ -51,6 +57,11 @@ export class GatewayLease {
     await this.#renew(0);
   }
 
+  /** One renewal now, outside the interval (tests drive renewals with it). */
+  renewNow(): Promise<void> {
+    return this.#renew(this.#options.ttlMs ?? DEFAULT_LEASE_TTL_MS);
+  }
+
   /** Stops renewing without a goodbye (tests: as if the process was killed). */
   abandon(): void {
     this.#stopped = true;
@@ -63,6 +74,11 @@ export class GatewayLease {
     const lease = create(presenceV1.GatewayLeaseSchema, { gatewayInstanceId: instanceId, ttlMs: BigInt(ttlMs), at: timestampFromMs(now()) });
     try {
       await eventLog.produce(topic, [{ key: instanceId, value: Buffer.from(toBinary(presenceV1.GatewayLeaseSchema, lease)) }]);
+      if (ttlMs === 0) return;
+      const acked = now();
+      const gap = this.#lastAcked === undefined ? undefined : acked - this.#lastAcked;
+      this.#lastAcked = acked;
+      this.#options.onRenewed?.(gap);
     } catch (err) {
       this.#options.logger.warn({ err, ttlMs }, 'gateway presence lease not renewed');
     }

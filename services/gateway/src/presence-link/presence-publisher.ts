@@ -2,8 +2,9 @@
 // SessionPresenceEvent records keyed by user id on the presence topic, where the presence service
 // aggregates them per user. Sends are not awaited by the session (a client's op 3 must not wait on
 // Kafka); records of one user keep their order because the log keeps produce-call order per key.
-// A failed produce is logged and counted: the next change of that session corrects it, and a
-// session's end is also covered by the gateway's lease with the presence service (issue 5).
+// A failed produce is logged and counted, and makes the next acknowledged lease renewal re-announce
+// every live session (reannounce(): CONNECTED with its last presence, idempotent at the presence
+// service); a session's end is also covered by the gateway's lease with the presence service.
 import { create, toBinary } from '@bufbuild/protobuf';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import { presenceV1 } from '@switchboard/proto';
@@ -56,8 +57,10 @@ export class PresencePublisher implements PresenceSink, SessionRegistryObserver 
       : undefined;
   }
 
-  /** The platform of each session this instance holds, for its op 3 updates (a string constant each). */
-  readonly #platforms = new Map<string, string>();
+  /** Each session this instance holds: its platform (for op 3 updates) and last presence (for reannounce). */
+  readonly #live = new Map<string, { userId: bigint; platform: string; presence: PresencePayload }>();
+  /** A produce failed since the last reannounce(). */
+  #failed = false;
   /**
    * Sessions added in this turn, CONNECTED not sent yet: READY registers the session and then
    * reports IDENTIFY's `presence` in the same turn, and that presence belongs in CONNECTED (an
@@ -67,14 +70,14 @@ export class PresencePublisher implements PresenceSink, SessionRegistryObserver 
 
   sessionAdded(session: Session): void {
     const id = session.id!;
-    this.#platforms.set(id, session.platform);
+    this.#live.set(id, { userId: session.userId, platform: session.platform, presence: ONLINE });
     this.#connecting.set(id, { userId: session.userId, platform: session.platform, presence: ONLINE });
     queueMicrotask(() => this.#connected(id));
   }
 
   sessionRemoved(session: Session): void {
     this.#connected(session.id!);
-    this.#platforms.delete(session.id!);
+    this.#live.delete(session.id!);
     this.#publish(Kind.DISCONNECTED, session.id!, session.userId, session.platform, undefined);
   }
 
@@ -96,9 +99,32 @@ export class PresencePublisher implements PresenceSink, SessionRegistryObserver 
       return;
     }
     const normalized: PresencePayload = { ...presence, status, since: normalizedSince(presence.since) };
+    const live = this.#live.get(sessionId);
+    if (live) live.presence = normalized;
     const connecting = this.#connecting.get(sessionId);
     if (connecting) connecting.presence = normalized;
-    else this.#publish(Kind.UPDATED, sessionId, userId, this.#platforms.get(sessionId) ?? 'web', normalized);
+    else this.#publish(Kind.UPDATED, sessionId, userId, live?.platform ?? 'web', normalized);
+  }
+
+  /** Whether a produce failed since the last reannounce(). */
+  get hadFailures(): boolean {
+    return this.#failed;
+  }
+
+  /**
+   * CONNECTED again for every live session, with its last presence: after a lease that may have
+   * lapsed or events that were lost, the presence service gets this instance's sessions back.
+   * Returns how many were announced.
+   */
+  reannounce(): number {
+    this.#failed = false;
+    let announced = 0;
+    for (const [sessionId, live] of this.#live) {
+      if (this.#connecting.has(sessionId)) continue; // its CONNECTED is on its way
+      this.#publish(Kind.CONNECTED, sessionId, live.userId, live.platform, live.presence);
+      announced += 1;
+    }
+    return announced;
   }
 
   #publish(kind: presenceV1.SessionPresenceEvent_Kind, sessionId: string, userId: bigint, platform: string, presence: PresencePayload | undefined): void {
@@ -119,6 +145,7 @@ export class PresencePublisher implements PresenceSink, SessionRegistryObserver 
     eventLog.produce(topic, [{ key: userId.toString(), value: Buffer.from(toBinary(presenceV1.SessionPresenceEventSchema, event)) }]).then(
       () => this.#sent?.inc({ kind: label, outcome: 'ok' }),
       (err: unknown) => {
+        this.#failed = true;
         this.#sent?.inc({ kind: label, outcome: 'failed' });
         this.#options.logger.warn({ err, sessionId, userId: userId.toString(), kind: label }, 'session presence not published');
       },
