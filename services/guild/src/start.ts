@@ -8,7 +8,9 @@ import type { Database, EventLog, RunningService, ServiceContext } from '@switch
 import { createGuildApi } from './api';
 import type { GuildConfig } from './config';
 import { EventLogGuildEventPublisher, guildTopicSpecs } from './events';
-import { createFanout, SqlMemberListLoader } from './fanout';
+import { createFanout, memberStatus, SqlMemberListLoader } from './fanout';
+import type { StatusRead } from './fanout';
+import type { MemberStatus } from './member-list';
 import type { Fanout } from './fanout';
 import { GrpcPresenceReader, LatePresenceReader, NO_PRESENCES } from './presence-reader';
 import type { PresenceReader } from './presence-reader';
@@ -46,6 +48,7 @@ export async function startGuild(context: ServiceContext, deps: GuildDependencie
   const eventLog = openEventLog(context, deps.eventLog);
   await eventLog.ensureTopics(guildTopicSpecs(settings.eventPartitions, { events: settings.eventsTopic, push: settings.pushTopic }));
   const ids = await leaseSnowflakeGenerator(database);
+  const presences = presenceReader(context, deps.presenceAddress);
   const fanout = createFanout({
     eventLog,
     loader: new SqlGuildStateLoader(database),
@@ -58,8 +61,9 @@ export async function startGuild(context: ServiceContext, deps: GuildDependencie
     partitions: settings.eventPartitions,
     passiveThreshold: settings.passiveThreshold,
     memberListLoader: new SqlMemberListLoader(database),
+    // Without a presence service, online in the lists means "has a session" (InterestPresence).
+    ...(presences === NO_PRESENCES ? {} : { readStatuses: statusReader(presences) }),
   });
-  const presences = presenceReader(context, deps.presenceAddress);
   const api = createGuildApi({ database, publisher: new EventLogGuildEventPublisher(eventLog, settings.eventsTopic), ids, logger: context.logger, presences });
   const running = await serve(context, {
     services: [implement(guildV1.GuildService, { describe: async () => ({ instance: context.instance }), fanout: fanout.handler, ...api })],
@@ -77,7 +81,19 @@ export async function startGuild(context: ServiceContext, deps: GuildDependencie
   return { ...running, database, eventLog, fanout, joined };
 }
 
-/** Presence reads (GUILD_CREATE, member chunks) from PRESENCE_ADDRESS; none when it is unset. */
+/** The member lists' seed: the statuses of the users who are not offline. */
+function statusReader(reader: PresenceReader): StatusRead {
+  return async (userIds) => {
+    const statuses = new Map<bigint, MemberStatus>();
+    for (const [userId, payload] of await reader.presencesOf(userIds)) {
+      const status = memberStatus(payload.status);
+      if (status) statuses.set(userId, status);
+    }
+    return statuses;
+  };
+}
+
+/** Presence reads (GUILD_CREATE, member chunks, member lists) from PRESENCE_ADDRESS; none when it is unset. */
 function presenceReader(context: ServiceContext, lateAddress: Promise<string> | undefined): PresenceReader {
   const settings = context.config as typeof context.config & PresenceSettings;
   const connected: GrpcPresenceReader[] = [];

@@ -9,7 +9,7 @@ import { GuildOwner } from './guild-owner';
 import { InterestTable } from './interest-table';
 import { MemberListHub } from './member-list-hub';
 import { InterestPresence, ReportedPresence } from './member-presence';
-import type { MemberPresence } from './member-presence';
+import type { MemberPresence, StatusRead } from './member-presence';
 import type { MemberListLoader } from './member-list-loader';
 import { PushTrigger } from './push-trigger';
 import { ScopeStateCache } from './scope-state';
@@ -26,8 +26,8 @@ export { PushTrigger, PUSH_BODY_MAX_CHARS } from './push-trigger';
 export { FanoutMetrics } from './fanout-metrics';
 export type { ScopeState, ScopeStateLoader } from './scope-state';
 export { MemberListHub } from './member-list-hub';
-export { InterestPresence, ReportedPresence } from './member-presence';
-export type { MemberPresence } from './member-presence';
+export { InterestPresence, memberStatus, ReportedPresence } from './member-presence';
+export type { MemberPresence, StatusRead } from './member-presence';
 export { SqlMemberListLoader } from './member-list-loader';
 export type { GuildListData, MemberListLoader, MemberProfile } from './member-list-loader';
 
@@ -51,6 +51,8 @@ export interface FanoutOptions {
   memberListLoader?: MemberListLoader;
   /** Members' status in the lists; default what PRESENCE_UPDATE reported, else online while some gateway holds a session. */
   presence?: MemberPresence;
+  /** Seeds the default `presence` when a guild's lists load (GetPresences: users not offline). */
+  readStatuses?: StatusRead;
 }
 
 export interface Fanout {
@@ -75,7 +77,7 @@ export function createFanout(options: FanoutOptions): Fanout {
   let owner: GuildOwner | undefined;
   const lists = options.memberListLoader
     ? new MemberListHub({
-        loader: options.memberListLoader, states, presence: options.presence ?? new ReportedPresence(new InterestPresence(table)), metrics, logger: options.logger,
+        loader: options.memberListLoader, states, presence: options.presence ?? new ReportedPresence(new InterestPresence(table), options.readStatuses), metrics, logger: options.logger,
       })
     : undefined;
   if (lists) lists.ownership = { owns: (guildId) => owner?.ownsGuild(guildId) ?? false };

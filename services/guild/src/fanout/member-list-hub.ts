@@ -160,7 +160,11 @@ export class MemberListHub implements FanoutStreamListener {
 
   /** Ownership changed (partitions assigned or revoked): let go of lists no longer ours, load the newly owned. */
   ownershipChanged(): void {
-    for (const guildId of [...this.#guilds.keys()]) if (!this.ownership.owns(guildId)) this.#guilds.delete(guildId);
+    for (const guildId of [...this.#guilds.keys()]) {
+      if (this.ownership.owns(guildId)) continue;
+      this.#guilds.delete(guildId);
+      this.#options.presence.forgetGuild?.(guildId);
+    }
     for (const guildId of this.subscribers.guilds()) if (this.ownership.owns(guildId)) this.#ensure(guildId);
     this.#gauges();
   }
@@ -193,6 +197,8 @@ export class MemberListHub implements FanoutStreamListener {
       this.#guilds.delete(guildId);
       return;
     }
+    await this.#seedStatuses(guildId, data.members.map((m) => m.userId));
+    if (this.#guilds.get(guildId) !== slot) return; // dropped while the statuses were read
     const lists = new GuildMemberLists(guildId, data, (userId) => presence.statusOf(guildId, userId));
     // Events applied while the rows were read: replay them (upserts of whole objects: harmless
     // when the rows already had them). Nobody was sent a SYNC yet, so their ops go nowhere.
@@ -205,6 +211,15 @@ export class MemberListHub implements FanoutStreamListener {
     }
     this.#send(deliveries);
     this.#gauges();
+  }
+
+  /** The members' statuses from the presence service; on failure the lists start from the fallback. */
+  async #seedStatuses(guildId: bigint, memberIds: readonly bigint[]): Promise<void> {
+    try {
+      await this.#options.presence.seed?.(guildId, memberIds);
+    } catch (err) {
+      this.#options.logger.warn({ err, guild: guildId.toString() }, 'member statuses not read from the presence service; online means "has a session" until PRESENCE_UPDATEs come');
+    }
   }
 
   #unsubscribeAll(subscribers: readonly ListSubscriber[]): void {
