@@ -129,6 +129,19 @@ describe('chart – values schema', () => {
     expect(out.stdout).not.toContain('PRESENCE_ADDRESS');
   });
 
+  it('chart – push – mounts the apps Secret read-only and names its file in PUSH_APPS_FILE; none without one', () => {
+    const pushOf = (manifests: Manifest[]) => manifests.find((m) => m.kind === 'Deployment' && m.metadata.name === 'sb-switchboard-push')!;
+    const withApps = pushOf(render(['--set', 'push.apps.existingSecret=push-apps', '--set', 'push.apps.fileKey=apps.json']));
+    const container = withApps.spec.template.spec.containers[0];
+    expect(container.env.find((e: any) => e.name === 'PUSH_APPS_FILE')?.value).toBe('/etc/switchboard/push-apps/apps.json');
+    expect(container.volumeMounts).toContainEqual({ name: 'push-apps', mountPath: '/etc/switchboard/push-apps', readOnly: true });
+    expect(withApps.spec.template.spec.volumes).toContainEqual({ name: 'push-apps', secret: { secretName: 'push-apps' } });
+    expect(container.env.find((e: any) => e.name === 'PUSH_MAX_IN_FLIGHT')?.value).toBe('1000');
+    const without = pushOf(render([]));
+    expect(without.spec.template.spec.containers[0].env.some((e: any) => e.name === 'PUSH_APPS_FILE')).toBe(false);
+    expect(without.spec.template.spec.volumes.map((v: any) => v.name)).toEqual(['tmp']);
+  });
+
   it('chart – schema – rejects a sessions HPA target above what one gateway accepts', () => {
     const out = helm(['template', 'sb', CHART, '--set', 'gateway.autoscaling.enabled=true', '--set', 'gateway.maxSessions=1000']);
     expect(out.status).not.toBe(0);

@@ -1,7 +1,8 @@
 {{/*
 The workload of one service: a Deployment, or a StatefulSet. Context: (dict "root" $ "name"
-"<service>" "env" <YAML list items, optional> "ports" <YAML list items, optional> "statefulSet"
-<dict, optional>) — env and ports are what only that service has. statefulSet (the gateway's:
+"<service>" "env" <YAML list items, optional> "ports" <YAML list items, optional> "volumes" and
+"volumeMounts" <YAML list items, optional> "statefulSet" <dict, optional>) — env, ports and
+volumes are what only that service has. statefulSet (the gateway's:
 dict "serviceName" <governing headless Service>) makes it a StatefulSet, so pods get stable names
 that peers can dial.
 */}}
@@ -176,9 +177,15 @@ spec:
           volumeMounts:
             - name: tmp
               mountPath: /tmp
+            {{- with .volumeMounts }}
+            {{- . | nindent 12 }}
+            {{- end }}
       volumes:
         # The only writable path: the root filesystem is read-only.
         - name: tmp
           emptyDir:
             sizeLimit: {{ .root.Values.tmpSizeLimit }}
+        {{- with .volumes }}
+        {{- . | nindent 8 }}
+        {{- end }}
 {{- end -}}
