@@ -203,8 +203,11 @@ describe.each([
       capabilities: { drop: ['ALL'] },
       seccompProfile: { type: 'RuntimeDefault' },
     });
-    expect(container.volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
-    expect(pod.volumes).toEqual([expect.objectContaining({ name: 'tmp', emptyDir: expect.any(Object) })]);
+    // /tmp is the one writable mount; anything else (push's apps Secret) is mounted read-only.
+    expect(container.volumeMounts[0]).toEqual({ name: 'tmp', mountPath: '/tmp' });
+    expect(container.volumeMounts.slice(1).every((m: { readOnly?: boolean }) => m.readOnly === true)).toBe(true);
+    expect(pod.volumes[0]).toEqual(expect.objectContaining({ name: 'tmp', emptyDir: expect.any(Object) }));
+    expect(pod.volumes.slice(1).every((v: { secret?: unknown }) => v.secret !== undefined)).toBe(true);
   });
 
   it.each(SERVICES)('chart – %s – rolls out without losing capacity (or, the gateway, sessions) and is probed on its ops port', (name) => {
