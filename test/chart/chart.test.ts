@@ -7,6 +7,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { createMetricsRegistry } from '../../packages/runtime/src/metrics';
+import { PresenceMetrics } from '../../services/presence/src/owner/owner-metrics';
+import { CoalescerMetrics } from '../../services/presence/src/fanout/coalescer-metrics';
+import { PushMetrics } from '../../services/push/src/pipeline/push-metrics';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- rendered manifests are untyped YAML */
 type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; spec?: any; data?: Record<string, string> };
@@ -52,10 +55,15 @@ function metricNames(expr: string): string[] {
   return [...expr.matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)\s*\{/g)].map((m) => m[1]!);
 }
 
-/** Metrics that exist: what a service's registry exports today, Prometheus' `up`, and the
- * kube-state-metrics series the restart and memory-limit alerts join with. */
+/** Metrics that exist: what a service's registry exports today (the process metrics plus the
+ * presence owner's, the presence coalescer's and the push pipeline's own), Prometheus' `up`, and
+ * the kube-state-metrics series the restart and memory-limit alerts join with. */
 async function existingMetrics(): Promise<Set<string>> {
   const registry = createMetricsRegistry({ service: 'gateway' });
+  // The services' metric classes register themselves on the registry they are given.
+  new PresenceMetrics(registry);
+  new CoalescerMetrics(registry);
+  new PushMetrics(registry);
   const names = new Set<string>(['up']);
   for (const metric of await registry.getMetricsAsJSON()) {
     names.add(metric.name);
@@ -96,6 +104,10 @@ describe('chart – values schema', () => {
     ['database.keys.gateway=', '/database/keys/gateway'],
     ['gateway.drainWindowSeconds=0', '/gateway/drainWindowSeconds'],
     ['gateway.drainWindowSeconds=abc', '/gateway/drainWindowSeconds'],
+    ['metrics.prometheusRule.presencePendingUsers=abc', '/metrics/prometheusRule/presencePendingUsers'],
+    ['metrics.prometheusRule.pushDeadLetterRatio=0', '/metrics/prometheusRule/pushDeadLetterRatio'],
+    ['metrics.prometheusRule.pushConsumerLagSeconds=-1', '/metrics/prometheusRule/pushConsumerLagSeconds'],
+    ['metrics.prometheusRule.pushProviderLatencyP99Seconds=0', '/metrics/prometheusRule/pushProviderLatencyP99Seconds'],
   ])('chart – schema – rejects --set %s', (setting, where) => {
     const out = helm(['template', 'sb', CHART, '--set', setting]);
     expect(out.status).not.toBe(0);
@@ -146,6 +158,91 @@ describe('chart – values schema', () => {
     const out = helm(['template', 'sb', CHART, '--set', 'gateway.autoscaling.enabled=true', '--set', 'gateway.maxSessions=1000']);
     expect(out.status).not.toBe(0);
     expect(out.stderr).toContain('gateway.autoscaling.targetSessionsPerPod must not exceed gateway.maxSessions');
+  });
+});
+
+/** The rendered PrometheusRule's alerts by name, and its group names. */
+function renderedAlerts(valuesArgs: string[]): { groups: string[]; alerts: Map<string, any> } {
+  const rule = render(['-f', ALL_ON, ...valuesArgs]).find((o) => o.kind === 'PrometheusRule');
+  if (!rule) throw new Error('no PrometheusRule rendered');
+  const groups: any[] = rule.spec.groups;
+  return { groups: groups.map((g) => g.name), alerts: new Map(groups.flatMap((g) => g.rules.map((r: any) => [r.alert, r]))) };
+}
+
+describe('chart – service alerts', () => {
+  it('chart – alerts – presence and push alerts take their thresholds from values and select their own service', () => {
+    const { alerts } = renderedAlerts([
+      // --set-json: plain --set passes a fraction as a string, which the schema rejects.
+      '--set-json', 'metrics.prometheusRule.presencePendingUsers=1234',
+      '--set-json', 'metrics.prometheusRule.pushDeadLetterRatio=0.25',
+      '--set-json', 'metrics.prometheusRule.pushConsumerLagSeconds=90',
+      '--set-json', 'metrics.prometheusRule.pushProviderLatencyP99Seconds=3',
+    ]);
+    const thresholds = {
+      SwitchboardPresenceFlushesFailing: ['presence', '0'],
+      SwitchboardPresencePendingUsersHigh: ['presence', '1234'],
+      SwitchboardPushDeadLetterRateHigh: ['push', '0.25'],
+      SwitchboardPushConsumerLagHigh: ['push', '90'],
+      SwitchboardPushProviderLatencyHigh: ['push', '3'],
+    };
+    for (const [name, [service, threshold]] of Object.entries(thresholds)) {
+      const alert = alerts.get(name);
+      expect([name, alert?.expr.trim().split(/\s+/).slice(-2).join(' ')]).toEqual([name, `> ${threshold}`]);
+      expect([name, alert?.labels.service]).toEqual([name, service]);
+      // Every selector of the expression scrapes only that service's job in the release's namespace.
+      const selectors: string[] = [...alert.expr.matchAll(/\{([^}]*)\}/g)].map((m: RegExpMatchArray) => m[1]!);
+      expect(selectors.length).toBeGreaterThan(0);
+      for (const selector of selectors) expect(selector).toBe(`job="sb-switchboard-${service}", namespace="switchboard"`);
+    }
+  });
+
+  it('chart – alerts – a disabled service gets none of its own alerts', () => {
+    const on = renderedAlerts([]);
+    expect(on.groups).toEqual(expect.arrayContaining(['switchboard.presence', 'switchboard.push']));
+    const off = renderedAlerts(['--set', 'presence.enabled=false', '--set', 'push.enabled=false']);
+    expect(off.groups).not.toContain('switchboard.presence');
+    expect(off.groups).not.toContain('switchboard.push');
+    expect([...off.alerts.keys()].filter((a) => /Presence|Push/.test(a))).toEqual([]);
+  });
+});
+
+describe('chart – dashboards', () => {
+  const dashboards = () => new Map(
+    render(['-f', ALL_ON])
+      .filter((o) => o.kind === 'ConfigMap' && o.metadata.labels?.grafana_dashboard === '1')
+      .flatMap((o) => Object.entries(o.data ?? {}).map(([key, json]) => [`${o.metadata.name}/${key}`, JSON.parse(json)] as const)),
+  );
+
+  it('chart – dashboards – ships processes and presence-push, one ConfigMap each', () => {
+    const byKey = dashboards();
+    expect([...byKey.keys()].sort()).toEqual([
+      'sb-switchboard-dashboard-presence-push/presence-push.json',
+      'sb-switchboard-dashboard-processes/processes.json',
+    ]);
+    expect(byKey.get('sb-switchboard-dashboard-presence-push/presence-push.json').title).toBe('Switchboard / Presence and push');
+    expect(new Set([...byKey.values()].map((d) => d.uid)).size).toBe(byKey.size);
+  });
+
+  it('chart – dashboards – every panel queries the chosen data source, namespace and service (and pod), over $__rate_interval', () => {
+    for (const [key, dashboard] of dashboards()) {
+      expect([key, dashboard.templating.list.map((v: any) => v.name)]).toEqual([key, ['datasource', 'namespace', 'service', 'pod']]);
+      const ids: number[] = dashboard.panels.map((p: any) => p.id);
+      expect([key, new Set(ids).size]).toEqual([key, ids.length]);
+      for (const panel of dashboard.panels.filter((p: any) => p.type !== 'row')) {
+        expect([panel.title, panel.datasource]).toEqual([panel.title, { type: 'prometheus', uid: '${datasource}' }]);
+        expect([panel.title, panel.targets.length > 0]).toEqual([panel.title, true]);
+        for (const target of panel.targets) {
+          expect([panel.title, target.datasource.uid]).toEqual([panel.title, '${datasource}']);
+          const selectors = [...(target.expr as string).matchAll(/\{([^}]*)\}/g)].map((m) => m[1]!);
+          expect(selectors.length).toBeGreaterThan(0);
+          // Per-service panels (instance counts) may leave the pod out; nothing else is selected.
+          for (const selector of selectors) {
+            expect([target.expr, selector.replace(/, pod=~"\$pod"$/, '')]).toEqual([target.expr, 'namespace=~"$namespace", service=~"$service"']);
+          }
+          for (const range of (target.expr as string).matchAll(/\[([^\]]*)\]/g)) expect([target.expr, range[1]]).toEqual([target.expr, '$__rate_interval']);
+        }
+      }
+    }
   });
 });
 
@@ -448,6 +545,8 @@ describe.each([
     const alerts = rules.flatMap((r) => r.spec.groups.flatMap((g: any) => g.rules));
     expect(alerts.map((a: any) => a.alert)).toEqual(expect.arrayContaining([
       'SwitchboardInstanceDown', 'SwitchboardServiceAbsent', 'SwitchboardEventLoopLagHigh', 'SwitchboardCrashLooping', 'SwitchboardMemoryNearLimit',
+      'SwitchboardPresenceFlushesFailing', 'SwitchboardPresencePendingUsersHigh',
+      'SwitchboardPushDeadLetterRateHigh', 'SwitchboardPushConsumerLagHigh', 'SwitchboardPushProviderLatencyHigh',
     ]));
     for (const alert of alerts) {
       expect(metricNames(alert.expr).length).toBeGreaterThan(0);
