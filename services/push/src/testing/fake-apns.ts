@@ -5,8 +5,9 @@
 // Keeps per-token delivery counts and, optionally, the delivered notifications. No jest here.
 import { createPublicKey, randomUUID, type KeyObject } from 'node:crypto';
 import { decodeJwt, verifyJwt } from '../providers/jwt';
+import { FakeProvider } from './fake-provider';
 import { FaultInjector, type Fault } from './fault-injector';
-import { FakeHttp2Server, type FakeAnswer, type FakeRequest, type FakeServerStats } from './fake-http2-server';
+import { FakeHttp2Server, type FakeAnswer, type FakeRequest } from './fake-http2-server';
 import { isObject } from './fcm-message-validation';
 
 export interface FakeApnsOptions {
@@ -55,23 +56,18 @@ const TOKEN_MAX_AGE_MS = 3_600_000;
 const MIN_TOKEN_UPDATE_MS = 20 * 60_000;
 const MAX_PAYLOAD_BYTES = 4096;
 
-export class FakeApns {
-  readonly faults: FaultInjector;
-  /** Tokens answered with 410 Unregistered. */
-  readonly unregistered = new Set<string>();
+export class FakeApns extends FakeProvider {
   readonly messages: ApnsDelivery[] = [];
   delivered = 0;
   /** Distinct provider JWTs accepted. */
   readonly providerTokens = new Set<string>();
-  private readonly deliveriesByToken = new Map<string, number>();
   private readonly keys = new Map<string, RegisteredKey>();
   private readonly tokensInUse = new WeakMap<object, Map<string, TokenInUse>>();
   private readonly now: () => number;
   private readonly record: boolean;
-  private server!: FakeHttp2Server;
 
   private constructor(options: FakeApnsOptions) {
-    this.faults = options.faults ?? new FaultInjector();
+    super(options.faults ?? new FaultInjector());
     this.now = options.now ?? Date.now;
     this.record = options.recordMessages ?? true;
   }
@@ -86,10 +82,6 @@ export class FakeApns {
     return fake;
   }
 
-  get url(): string {
-    return this.server.url;
-  }
-
   set latencyMs(ms: number) {
     this.server.latencyMs = ms;
   }
@@ -100,22 +92,6 @@ export class FakeApns {
       publicKey: typeof key.publicKey === 'string' ? createPublicKey(key.publicKey) : key.publicKey,
       topics: new Set(key.topics),
     });
-  }
-
-  deliveries(token: string): number {
-    return this.deliveriesByToken.get(token) ?? 0;
-  }
-
-  stats(): FakeServerStats {
-    return this.server.stats();
-  }
-
-  goawayAll(): void {
-    this.server.goawayAll();
-  }
-
-  close(): Promise<void> {
-    return this.server.close();
   }
 
   private handle(request: FakeRequest): FakeAnswer {
@@ -133,7 +109,7 @@ export class FakeApns {
     const fault = this.faults.decide(token);
     if (fault && fault.kind !== 'goaway') return this.apnsFault(fault);
     this.delivered += 1;
-    this.deliveriesByToken.set(token, this.deliveries(token) + 1);
+    this.countDelivery(token);
     if (this.record) this.messages.push(toDelivery(token, request, payload.payload));
     return { status: 200, headers: { 'apns-id': randomUUID() }, closeSession: fault?.kind === 'goaway' };
   }

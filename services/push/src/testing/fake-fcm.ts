@@ -7,8 +7,9 @@ import { randomBytes, createPublicKey, type KeyObject } from 'node:crypto';
 import { FCM_SCOPE } from '../providers/fcm-auth';
 import { FCM_ERROR_TYPE } from '../providers/fcm-message';
 import { verifyJwt, decodeJwt } from '../providers/jwt';
+import { FakeProvider } from './fake-provider';
 import { FaultInjector, type Fault } from './fault-injector';
-import { FakeHttp2Server, type FakeAnswer, type FakeRequest, type FakeServerStats } from './fake-http2-server';
+import { FakeHttp2Server, type FakeAnswer, type FakeRequest } from './fake-http2-server';
 import { isObject, validateFcmRequest } from './fcm-message-validation';
 
 export interface FakeFcmOptions {
@@ -49,25 +50,20 @@ interface IssuedToken {
 const TOKEN_PATH = '/token';
 const SEND_PATH = /^\/v1\/projects\/([^/]+)\/messages:send$/;
 
-export class FakeFcm {
-  readonly faults: FaultInjector;
-  /** Tokens answered with 404 UNREGISTERED. */
-  readonly unregistered = new Set<string>();
+export class FakeFcm extends FakeProvider {
   readonly messages: FcmDelivery[] = [];
   accessTokenTtlSeconds: number;
   /** Token endpoint requests (granted or not). */
   tokenRequests = 0;
   tokensIssued = 0;
   delivered = 0;
-  private readonly deliveriesByToken = new Map<string, number>();
   private readonly accounts = new Map<string, Account>();
   private issued = new Map<string, IssuedToken>();
   private readonly now: () => number;
   private readonly record: boolean;
-  private server!: FakeHttp2Server;
 
   private constructor(options: FakeFcmOptions) {
-    this.faults = options.faults ?? new FaultInjector();
+    super(options.faults ?? new FaultInjector());
     this.accessTokenTtlSeconds = options.accessTokenTtlSeconds ?? 3600;
     this.now = options.now ?? Date.now;
     this.record = options.recordMessages ?? true;
@@ -81,10 +77,6 @@ export class FakeFcm {
       maxConcurrentStreams: options.maxConcurrentStreams,
     });
     return fake;
-  }
-
-  get url(): string {
-    return this.server.url;
   }
 
   /** The token_uri to put in service accounts. */
@@ -104,22 +96,6 @@ export class FakeFcm {
   /** Every issued access token stops working (the client must fetch a new one). */
   revokeAccessTokens(): void {
     this.issued = new Map();
-  }
-
-  deliveries(token: string): number {
-    return this.deliveriesByToken.get(token) ?? 0;
-  }
-
-  stats(): FakeServerStats {
-    return this.server.stats();
-  }
-
-  goawayAll(): void {
-    this.server.goawayAll();
-  }
-
-  close(): Promise<void> {
-    return this.server.close();
   }
 
   private handle(request: FakeRequest): FakeAnswer {
@@ -177,7 +153,7 @@ export class FakeFcm {
     const fault = this.faults.decide(token);
     if (fault && fault.kind !== 'goaway') return fcmFault(fault);
     this.delivered += 1;
-    this.deliveriesByToken.set(token, this.deliveries(token) + 1);
+    this.countDelivery(token);
     if (this.record) this.messages.push(toDelivery(projectId, token, message));
     return { status: 200, body: { name: `projects/${projectId}/messages/${randomBytes(8).toString('hex')}` }, closeSession: fault?.kind === 'goaway' };
   }

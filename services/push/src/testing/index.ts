@@ -4,3 +4,4 @@ export * from './fake-apns';
 export * from './fault-injector';
 export * from './fake-http2-server';
 export * from './test-credentials';
+export * from './fake-provider';
