@@ -82,11 +82,12 @@ export interface AckWaitOptions {
 
 /**
  * Waits until every stream acked the record's offset (or closed). A stream that does not ack in
- * time is ended with UNAVAILABLE, so its gateway reconnects and resynchronises, instead of
- * holding the partition's commit back for ever.
+ * time is ended with UNAVAILABLE, so its gateway reconnects, instead of holding the partition's
+ * commit back for ever. Returns the gateway instances that may have missed the record: those whose
+ * stream timed out or was cut before acking (not those that ended it cleanly, draining).
  */
-export async function awaitAcks(streams: readonly GatewayStream[], record: ConsumedRecord, options: AckWaitOptions): Promise<void> {
-  if (streams.length === 0) return;
+export async function awaitAcks(streams: readonly GatewayStream[], record: ConsumedRecord, options: AckWaitOptions): Promise<string[]> {
+  if (streams.length === 0) return [];
   const started = process.hrtime.bigint();
   const offset = BigInt(record.offset);
   const outcomes = await Promise.all(
@@ -99,6 +100,9 @@ export async function awaitAcks(streams: readonly GatewayStream[], record: Consu
   if (outcomes.every((outcome) => outcome === 'acked')) {
     options.metrics.ackWaitSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
   }
+  return streams
+    .filter((stream, i) => outcomes[i] === 'timeout' || (outcomes[i] === 'gone' && !stream.endedCleanly))
+    .map((stream) => stream.gatewayInstanceId);
 }
 
 function endSlowStream(stream: GatewayStream, record: ConsumedRecord, options: AckWaitOptions): void {

@@ -23,6 +23,7 @@ export class FanoutMetrics {
   readonly gatewayStreams: Gauge;
   readonly ackWaitSeconds: Histogram;
   readonly ackTimeouts: Counter;
+  readonly redeliveries: Counter;
   readonly pushRequests: Counter;
   readonly partitionsOwned: Gauge;
   readonly memberLists: Gauge;
@@ -50,6 +51,9 @@ export class FanoutMetrics {
     });
     this.ackTimeouts = new Counter({
       name: 'guild_fanout_ack_timeouts_total', help: 'Gateway streams ended because they did not ack in time.', registers,
+    });
+    this.redeliveries = new Counter({
+      name: 'guild_fanout_redeliveries_total', help: 'Records retried because a gateway stream was cut before acking them (sent again once it is back).', registers,
     });
     this.pushRequests = new Counter({
       name: 'guild_fanout_push_requests_total', help: 'Push requests produced for users without a session.', registers,

@@ -53,6 +53,11 @@ export class FanoutService {
     return [...this.#streams].filter((stream) => stream.greeted && !stream.closed);
   }
 
+  /** Whether the gateway instance has a stream whose interest snapshot is in effect. */
+  isEstablished(gatewayInstanceId: string): boolean {
+    return this.streams().some((stream) => stream.gatewayInstanceId === gatewayInstanceId && stream.established);
+  }
+
   /** Ends every stream (shutdown): the gateways reconnect to another instance or retry. */
   closeAll(reason = 'guild instance shutting down'): void {
     for (const stream of [...this.#streams]) stream.close(new UnavailableError(reason));
@@ -115,6 +120,7 @@ export class FanoutService {
     const removed = parsed.remove.filter(({ scopeKey, userId }) => this.table.remove(stream, scopeKey, userId));
     if (added.length > 0 || removed.length > 0) this.deps.listener?.interestsChanged(stream, added, removed);
     if (parsed.syncId !== 0n) {
+      stream.markEstablished();
       stream.send(create(guildV1.FanoutMessageSchema, { kind: { case: 'interestApplied', value: { syncId: parsed.syncId } } }));
     }
   }

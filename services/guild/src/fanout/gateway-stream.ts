@@ -25,6 +25,8 @@ export class GatewayStream {
   readonly #waiters = new Map<number, AckWaiter[]>();
   readonly #onClose: (stream: GatewayStream) => void;
   #closed = false;
+  #endedCleanly = false;
+  #established = false;
 
   constructor(readonly peer: string, onClose: (stream: GatewayStream) => void) {
     this.#onClose = onClose;
@@ -45,6 +47,23 @@ export class GatewayStream {
 
   greet(gatewayInstanceId: string): void {
     this.#gatewayInstanceId = gatewayInstanceId;
+  }
+
+  /**
+   * Whether a sync was answered on it: the gateway sends its whole interest snapshot and then a
+   * sync right after hello, so from here on every event of its scopes reaches it.
+   */
+  get established(): boolean {
+    return this.#established && !this.#closed;
+  }
+
+  markEstablished(): void {
+    this.#established = true;
+  }
+
+  /** Closed without an error (the gateway ended it: a drain), rather than cut (a failure, an ack timeout). */
+  get endedCleanly(): boolean {
+    return this.#endedCleanly;
   }
 
   /** Queues a message for the gateway; false once the stream is closed. */
@@ -98,6 +117,7 @@ export class GatewayStream {
   close(error?: unknown): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#endedCleanly = error === undefined;
     if (error === undefined) this.outgoing.end();
     else this.outgoing.fail(error);
     const waiters = [...this.#waiters.values()].flat();

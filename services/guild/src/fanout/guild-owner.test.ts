@@ -25,10 +25,10 @@ describe('fanout – partition owner (in-memory event log, real gRPC streams)', 
   let h: Harness;
   const cleanups: Array<() => Promise<void> | void> = [];
 
-  async function setup(ackTimeoutMs: number): Promise<Harness> {
+  async function setup(ackTimeoutMs: number, rejoinWaitMs = 300): Promise<Harness> {
     const states = new Map([[G1, new FakeScopeState({ members: [1n, 2n, 3n, 4n, 5n, 6n], hidden: [[2n, CHANNEL], [6n, CHANNEL]] })]]);
     const loader = new FakeLoader(states);
-    const harness = await startOwnerHarness(loader, { ackTimeoutMs });
+    const harness = await startOwnerHarness(loader, { ackTimeoutMs, rejoinWaitMs });
     cleanups.push(() => harness.close());
     return {
       ...harness, states, loader,
@@ -159,7 +159,27 @@ describe('fanout – partition owner (in-memory event log, real gRPC streams)', 
     await until(() => h.committed(record), 'the record to commit after the slow ack');
   });
 
-  it('ends a stream that does not ack in time, then commits', async () => {
+  it('redelivers a record to a gateway whose stream was cut before it acked, once it is back, then commits', async () => {
+    h = await setup(200, 10_000);
+    const silent = h.gateway('flaky');
+    silent.autoAck = false;
+    const fast = h.gateway('fast');
+    await silent.interest([[guildScope(G1), 1n]]);
+    await fast.interest([[guildScope(G1), 3n]]);
+    const record = await h.publish(message());
+    await until(() => silent.finished, 'the silent stream to be cut');
+    // Not committed: the gateway may have missed it. The same gateway instance comes back.
+    expect(h.committed(record)).toBe(false);
+    const back = h.gateway('flaky');
+    await back.interest([[guildScope(G1), 1n]]);
+    await until(() => back.events.some((e) => e.offset === record.offset), 'the redelivery to the reconnected gateway');
+    await until(() => h.committed(record), 'the record to commit once the gateway acked it');
+    // The other gateway got it again too (it drops it by offset).
+    expect(fast.events.filter((e) => e.offset === record.offset).length).toBeGreaterThanOrEqual(1);
+    expect((await h.registry.getSingleMetric('guild_fanout_redeliveries_total')!.get()).values[0]!.value).toBeGreaterThanOrEqual(1);
+  });
+
+  it('ends a stream that does not ack in time, waits a while for its gateway, then commits without it', async () => {
     h = await setup(200);
     const silent = h.gateway('silent');
     silent.autoAck = false;

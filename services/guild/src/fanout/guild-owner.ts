@@ -3,7 +3,8 @@
 // once) it applies the event to the guild's state, fans it out to the interested gateway streams,
 // triggers push notifications, and resolves only after every stream it sent to acked the offset,
 // so the offset commits only after delivery and a dead owner's successor redelivers the rest.
-import { partitionFor } from '@switchboard/runtime';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { partitionFor, UnavailableError } from '@switchboard/runtime';
 import type { ConsumedRecord, EventLog, RecordHandlerContext, Subscription, TopicPartition } from '@switchboard/runtime';
 import { GUILD_EVENTS_TOPIC } from '../events';
 import type { DecodedEvent } from './decoded-event';
@@ -21,6 +22,8 @@ import type { ScopeState, ScopeStateLoader } from './scope-state';
 /** Events whose audience is who could see their subject before they applied. */
 const VISIBLE_BEFORE_APPLY: ReadonlySet<string> = new Set(['CHANNEL_DELETE', 'GUILD_DELETE']);
 export const DEFAULT_ACK_TIMEOUT_MS = 10_000;
+export const DEFAULT_REJOIN_WAIT_MS = 5_000;
+const REJOIN_POLL_MS = 25;
 export const DEFAULT_OWNER_GROUP_ID = 'switchboard.guild.owner';
 
 export interface GuildOwnerOptions {
@@ -53,6 +56,10 @@ export interface GuildOwnerOptions {
   states?: ScopeStateCache;
   /** The member lists: told of each applied record and of ownership changes. */
   lists?: OwnerListHooks;
+  /** Which gateway instances have an established stream (FanoutService); without it, nobody is waited for. */
+  gateways?: { isEstablished(gatewayInstanceId: string): boolean };
+  /** How long a record's retry waits for a gateway that missed it to reconnect (default 5 s). */
+  rejoinWaitMs?: number;
 }
 
 /** What the owner tells the member lists (MemberListHub). */
@@ -69,6 +76,9 @@ export class GuildOwner {
   readonly #ackTimeoutMs: number;
   readonly #states: ScopeStateCache;
   readonly #owned = new Set<number>();
+  readonly #rejoinWaitMs: number;
+  /** Gateway instances that may have missed records, until when their retries wait for them. */
+  readonly #owed = new Map<string, number>();
   #subscription: Subscription | undefined;
 
   private constructor(options: GuildOwnerOptions, partitionCount: number) {
@@ -76,6 +86,7 @@ export class GuildOwner {
     this.#topic = options.topic ?? GUILD_EVENTS_TOPIC;
     this.#partitionCount = partitionCount;
     this.#ackTimeoutMs = options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS;
+    this.#rejoinWaitMs = options.rejoinWaitMs ?? DEFAULT_REJOIN_WAIT_MS;
     this.#states = options.states ?? new ScopeStateCache(options.loader);
   }
 
@@ -121,6 +132,7 @@ export class GuildOwner {
   async handle(record: ConsumedRecord, ctx: Pick<RecordHandlerContext, 'signal'>): Promise<void> {
     const { metrics, logger, table, push } = this.#options;
     const event = decodeEventRecord(record);
+    await this.#awaitOwed(ctx.signal);
     metrics.eventsApplied.inc({ type: eventTypeLabel(event.event.type) });
     const state = isGuildScope(event) ? await this.#stateOf(event) : undefined;
     // A deletion is shown to whoever could see the thing before it went (after applying it, the
@@ -139,10 +151,36 @@ export class GuildOwner {
     ]);
     if (pushed.status === 'rejected') throw pushed.reason;
     if (acked.status === 'rejected') throw acked.reason;
+    if (acked.value.length > 0) this.#owe(acked.value, record);
     if (pushed.value > 0) metrics.pushRequests.inc(pushed.value);
     if (isGuildScope(event) && event.event.type === 'GUILD_DELETE') {
       this.#states.drop(event.scopeId);
       this.#options.lists?.dropGuild(event.scopeId);
+    }
+  }
+
+  /**
+   * Gateways whose stream was cut before they acked the record may have missed it (and what was
+   * queued behind it): the record is not committed but retried, and its retry (like every record
+   * handled meanwhile) first waits up to rejoinWaitMs for those gateways to be back with their
+   * interests in effect, so the retry reaches them (they drop what they had already applied). A
+   * gateway that does not come back in time is taken for dead: its sessions are gone with it.
+   */
+  #owe(gatewayInstanceIds: readonly string[], record: ConsumedRecord): never {
+    const deadline = Date.now() + this.#rejoinWaitMs;
+    for (const id of gatewayInstanceIds) if (!this.#owed.has(id)) this.#owed.set(id, deadline);
+    this.#options.metrics.redeliveries.inc();
+    throw new UnavailableError(
+      `${record.topic}[${record.partition}]@${record.offset} not acked by ${gatewayInstanceIds.join(', ')}; redelivering once they are back`,
+    );
+  }
+
+  async #awaitOwed(signal: AbortSignal): Promise<void> {
+    const gateways = this.#options.gateways;
+    if (!gateways) return;
+    for (const [id, deadline] of this.#owed) {
+      while (!gateways.isEstablished(id) && Date.now() < deadline && !signal.aborted) await sleep(REJOIN_POLL_MS);
+      if (this.#owed.get(id) === deadline) this.#owed.delete(id);
     }
   }
 

@@ -51,6 +51,8 @@ export interface FanoutOptions {
   memberListLoader?: MemberListLoader;
   /** Members' status in the lists; default what PRESENCE_UPDATE reported, else online while some gateway holds a session. */
   presence?: MemberPresence;
+  /** How long a retried record waits for a gateway whose stream was cut before it acked (default 5 s). */
+  rejoinWaitMs?: number;
   /** Seeds the default `presence` when a guild's lists load (GetPresences: users not offline). */
   readStatuses?: StatusRead;
 }
@@ -107,6 +109,8 @@ export function createFanout(options: FanoutOptions): Fanout {
         maxAttempts: options.maxAttempts,
         passiveThreshold: options.passiveThreshold,
         states,
+        gateways: service,
+        ...(options.rejoinWaitMs === undefined ? {} : { rejoinWaitMs: options.rejoinWaitMs }),
         ...(lists ? { lists } : {}),
       });
       // The group may have assigned partitions before `owner` was set: look again.
