@@ -1,0 +1,337 @@
+// Push benchmark, end to end on the real Kafka broker and PostgreSQL (`make services-up`): push
+// requests already waiting in Kafka → the push service (its own OS process, cluster mode, the
+// compiled services/push/src/main.js) → device lookup in PostgreSQL → the FCM and APNs fakes
+// answering after a simulated provider latency (20 ms by default).
+//
+// Setup, not measured: a fresh schema with one device per user (every 5th an APNs token, the rest
+// FCM), and the whole backlog of requests (each to one user, in a channel of its own so nothing
+// collapses) produced to a fresh topic BEFORE any consumer exists. Then, for each setting of
+// PUSH_MAX_IN_FLIGHT / PUSH_CONNECTIONS_PER_APP / PUSH_CONNECTION_CONCURRENCY, a fresh push process
+// (fresh consumer group, reading the backlog from the start) and, from the fakes' delivery counts:
+//   - sustained throughput: notifications per minute from the first delivery to the last;
+//   - steady rate: over the middle 80% of the deliveries (10% → 90%), and the best 5 s window;
+//   - the push process's peak RSS (VmHWM) and CPU (user + system) per 1,000 notifications;
+//   - provider latency p50/p99 as the push process saw it (push_provider_latency_seconds,
+//     interpolated within the histogram's buckets), which includes waiting for a stream.
+// PUSH_FCM_QUOTA_PER_MINUTE is raised out of the way (its 600,000/min default would cap the run).
+//
+// Prints a table and writes bench/results/push.json. Figures, never assertions. Run:
+// `npm run bench:push` (options: `-- --requests 150000 --users 100000 --latency-ms 20
+// --settings 1000x4x100,4000x8x500 --apns-every 5 --cpu-prof /tmp/push-prof
+// --push-node-args '--heapsnapshot-signal=SIGUSR2'`).
+import '../gateway/resolve-sources';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { DeliveryTimeline, startFakes } from './fakes';
+import type { Fakes } from './fakes';
+import { summarizeProfile } from './profile';
+import type { ProfileSummary } from './profile';
+import { HeapPeaks, histogramQuantile, metricValue, PushProcess } from './push-process';
+import { backing, checkBackingServices, copyMigrations, openBenchDatabase, produceBacklog, runId } from './setup';
+import type { Backlog } from './setup';
+
+const REPO = path.resolve(__dirname, '../../../../..');
+const RESULTS = path.join(REPO, 'bench/results/push.json');
+const DISCORD_PER_MINUTE = 1_000_000;
+/** No delivery for this long: the run is reported as stalled rather than waited on forever. */
+const STALL_MS = 30_000;
+
+interface Setting { maxInFlight: number; connectionsPerApp: number; connectionConcurrency: number }
+
+interface Args {
+  requests: number;
+  users: number;
+  latencyMs: number;
+  partitions: number;
+  apnsEvery: number;
+  settings: Setting[];
+  cpuProfileDir?: string;
+  /** Extra node flags for the push process (e.g. --heapsnapshot-signal=SIGUSR2). */
+  nodeArgs: string[];
+}
+
+function parseSetting(text: string): Setting {
+  const [maxInFlight, connectionsPerApp, connectionConcurrency] = text.split('x').map(Number);
+  if (![maxInFlight, connectionsPerApp, connectionConcurrency].every((n) => Number.isInteger(n) && n! > 0)) {
+    throw new Error(`--settings: "${text}" is not maxInFlight x connectionsPerApp x connectionConcurrency (e.g. 4000x8x500)`);
+  }
+  return { maxInFlight: maxInFlight!, connectionsPerApp: connectionsPerApp!, connectionConcurrency: connectionConcurrency! };
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = {
+    requests: 150_000, users: 100_000, latencyMs: 20, partitions: 24, apnsEvery: 5,
+    settings: ['250x2x100', '1000x4x100', '4000x8x500'].map(parseSetting),
+    nodeArgs: [],
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const value = argv[i + 1];
+    switch (argv[i]) {
+      case '--requests': args.requests = Number(value); i++; break;
+      case '--users': args.users = Number(value); i++; break;
+      case '--latency-ms': args.latencyMs = Number(value); i++; break;
+      case '--partitions': args.partitions = Number(value); i++; break;
+      case '--apns-every': args.apnsEvery = Number(value); i++; break;
+      case '--settings': args.settings = value!.split(',').map(parseSetting); i++; break;
+      case '--cpu-prof': args.cpuProfileDir = path.resolve(value!); i++; break;
+      case '--push-node-args': args.nodeArgs = value!.split(' ').filter(Boolean); i++; break;
+      default: throw new Error(`unknown option ${argv[i]}`);
+    }
+  }
+  for (const [name, n] of [['--requests', args.requests], ['--users', args.users], ['--partitions', args.partitions]] as const) {
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer`);
+  }
+  return args;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const MB = (bytes: number) => Math.round(bytes / 1024 / 1024);
+const round = (x: number, digits = 1) => (Number.isFinite(x) ? Math.round(x * 10 ** digits) / 10 ** digits : null);
+
+interface SettingResult {
+  setting: Setting;
+  delivered: number;
+  expected: number;
+  stalled: boolean;
+  startupSeconds: number;
+  /** Spawn → first delivery at a fake (start, joining the group, first fetch, lookups, connections). */
+  firstDeliverySeconds: number;
+  deliverySeconds: number;
+  sustainedPerMinute: number;
+  steadyPerMinute: number;
+  peak5sPerMinute: number;
+  pushPeakRssMB: number;
+  pushPeakSampledRssMB: number;
+  /** Peaks of the push process's heap (used, total) and external memory, sampled every 2 s from its /metrics. */
+  pushPeakHeapMB: { used: number; total: number; external: number };
+  /** CPU of the push process from /readyz to the last delivery (start-up excluded), and per 1,000 deliveries made in that span. */
+  pushCpuSeconds: number;
+  pushCpuMsPer1000: number;
+  /** CPU of this process (the fakes and the timeline) over the same span. */
+  fakesCpuSeconds: number;
+  providerLatencyMs: { fcm: { p50: number | null; p99: number | null }; apns: { p50: number | null; p99: number | null } };
+  service: Record<string, number>;
+  fakes: { fcmConnections: number; fcmMaxStreams: number; apnsConnections: number; apnsMaxStreams: number };
+  exitCode: number | null;
+  /** 1-minute load average of the machine before and after (other work on a shared 2-core box skews every figure). */
+  loadAverage: { before: number; after: number };
+  profile?: ProfileSummary;
+}
+
+function profileFiles(dir: string): Set<string> {
+  return new Set(fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')) : []);
+}
+
+function pushEnv(args: Args, setting: Setting, group: string, databaseUrl: string, topic: string, fakes: Fakes): Record<string, string> {
+  return {
+    SWITCHBOARD_MODE: 'cluster',
+    SWITCHBOARD_BIND_HOST: '127.0.0.1',
+    SWITCHBOARD_INSTANCE_ID: group,
+    LOG_LEVEL: 'warn',
+    KAFKA_BROKERS: backing.kafkaBrokers.join(','),
+    DATABASE_URL: databaseUrl,
+    PUSH_GRPC_PORT: '0',
+    PUSH_REQUESTS_TOPIC: topic,
+    PUSH_REQUESTS_PARTITIONS: String(args.partitions),
+    PUSH_CONSUMER_GROUP: group,
+    PUSH_MAX_IN_FLIGHT: String(setting.maxInFlight),
+    PUSH_CONNECTIONS_PER_APP: String(setting.connectionsPerApp),
+    PUSH_CONNECTION_CONCURRENCY: String(setting.connectionConcurrency),
+    PUSH_FCM_QUOTA_PER_MINUTE: '1000000000',
+    ...fakes.env,
+  };
+}
+
+/** Waits until the fakes counted `expected` deliveries (true) or none came for STALL_MS (false), with a progress line every 10 s. */
+async function waitForDeliveries(timeline: DeliveryTimeline, expected: number): Promise<boolean> {
+  let [seen, lastProgress, reportedAt] = [0, performance.now(), performance.now()];
+  while (timeline.delivered < expected) {
+    await sleep(50);
+    const now = performance.now();
+    if (timeline.delivered !== seen) [seen, lastProgress] = [timeline.delivered, now];
+    if (now - reportedAt > 10_000) {
+      reportedAt = now;
+      process.stdout.write(`  … ${seen.toLocaleString('en-US')} / ${expected.toLocaleString('en-US')} delivered\n`);
+    }
+    if (now - lastProgress > STALL_MS) return false;
+  }
+  return true;
+}
+
+/** What one run of the push process measured. */
+interface Measured {
+  started: number;
+  readyAt: number;
+  deliveredAtReady: number;
+  pushCpuSeconds: number;
+  ownCpuSeconds: number;
+  stalled: boolean;
+  metrics: string;
+  peakRss: number;
+  peakSampledRss: number;
+  heap: HeapPeaks;
+  exitCode: number | null;
+}
+
+/** One setting against fresh fakes (their connection and stream counts are this setting's alone) and a fresh consumer group. */
+async function runSetting(args: Args, setting: Setting, index: number, run: string, databaseUrl: string, backlog: Backlog): Promise<SettingResult> {
+  const profilesBefore = args.cpuProfileDir ? profileFiles(args.cpuProfileDir) : new Set<string>();
+  const loadBefore = os.loadavg()[0]!;
+  const fakes = await startFakes(args.latencyMs);
+  try {
+    const timeline = new DeliveryTimeline(() => fakes.delivered());
+    const started = performance.now();
+    const env = pushEnv(args, setting, `bench-push-${run}-${index}`, databaseUrl, backlog.topic, fakes);
+    const push = await PushProcess.start(env, { nodeArgs: args.nodeArgs, ...(args.cpuProfileDir ? { cpuProfileDir: args.cpuProfileDir } : {}) });
+    const [readyAt, cpuAtReady, deliveredAtReady, ownCpuAtReady] = [performance.now(), push.cpu(), timeline.delivered, process.cpuUsage()];
+    const heap = new HeapPeaks(push);
+    const stalled = !(await waitForDeliveries(timeline, args.requests));
+    const [cpuAtEnd, ownCpu] = [push.cpu(), process.cpuUsage(ownCpuAtReady)];
+    await sleep(200); // let the last answers settle into the metrics
+    timeline.stop();
+    heap.stop();
+    const measured: Measured = {
+      started, readyAt, deliveredAtReady, stalled, heap,
+      pushCpuSeconds: cpuAtEnd.user + cpuAtEnd.system - cpuAtReady.user - cpuAtReady.system,
+      ownCpuSeconds: (ownCpu.user + ownCpu.system) / 1e6,
+      metrics: await push.metrics(),
+      peakRss: push.status('VmHWM'),
+      peakSampledRss: push.peakSampledRss,
+      exitCode: await push.stop(),
+    };
+    const result = resultOf(args, setting, timeline, measured, fakes, loadBefore);
+    if (args.cpuProfileDir) {
+      const created = [...profileFiles(args.cpuProfileDir)].filter((f) => !profilesBefore.has(f));
+      if (created.length > 0) result.profile = summarizeProfile(path.join(args.cpuProfileDir, created[0]!));
+    }
+    return result;
+  } finally {
+    await fakes.close();
+  }
+}
+
+function resultOf(args: Args, setting: Setting, timeline: DeliveryTimeline, m: Measured, fakes: Fakes, loadBefore: number): SettingResult {
+  const expected = args.requests;
+  const [first, last, delivered] = [timeline.timeOf(1), timeline.lastChangeAt, timeline.delivered];
+  const deliverySeconds = (last - first) / 1000;
+  const [from, to] = [Math.ceil(expected * 0.1), Math.floor(expected * 0.9)];
+  const [t10, t90] = [timeline.timeOf(from), timeline.timeOf(to)];
+  const metric = (name: string, labels?: Record<string, string>) => metricValue(m.metrics, name, labels);
+  const latency = (provider: string) => ({
+    p50: round(histogramQuantile(m.metrics, 'push_provider_latency_seconds', 0.5, { provider }) * 1000),
+    p99: round(histogramQuantile(m.metrics, 'push_provider_latency_seconds', 0.99, { provider }) * 1000),
+  });
+  const [fcm, apns] = [fakes.fcm.stats(), fakes.apns.stats()];
+  return {
+    setting,
+    delivered,
+    expected,
+    stalled: m.stalled,
+    startupSeconds: round((m.readyAt - m.started) / 1000, 2)!,
+    firstDeliverySeconds: round((first - m.started) / 1000, 2)!,
+    deliverySeconds: round(deliverySeconds, 2)!,
+    sustainedPerMinute: Math.round(((delivered - 1) / deliverySeconds) * 60),
+    steadyPerMinute: Math.round(((to - from) / ((t90 - t10) / 1000)) * 60) || 0,
+    peak5sPerMinute: Math.round(timeline.peakRate(5000) * 60),
+    pushPeakRssMB: MB(m.peakRss),
+    pushPeakSampledRssMB: MB(m.peakSampledRss),
+    pushPeakHeapMB: { used: MB(m.heap.heapUsed), total: MB(m.heap.heapTotal), external: MB(m.heap.external) },
+    pushCpuSeconds: round(m.pushCpuSeconds, 2)!,
+    pushCpuMsPer1000: round((m.pushCpuSeconds * 1000 * 1000) / Math.max(1, delivered - m.deliveredAtReady), 1)!,
+    fakesCpuSeconds: round(m.ownCpuSeconds, 2)!,
+    providerLatencyMs: { fcm: latency('fcm'), apns: latency('apns') },
+    service: {
+      consumed: metric('push_requests_consumed_total'),
+      settledSent: metric('push_requests_settled_total', { result: 'sent' }),
+      settledOther: metric('push_requests_settled_total') - metric('push_requests_settled_total', { result: 'sent' }),
+      sends: metric('push_sends_total'),
+      delivered: metric('push_delivered_total'),
+      retries: metric('push_retries_total'),
+      deadLettered: metric('push_dead_lettered_total'),
+      poison: metric('push_requests_poison_total'),
+    },
+    // FCM's count includes the connection its OAuth token endpoint took (same fake server).
+    fakes: { fcmConnections: fcm.sessions, fcmMaxStreams: fcm.maxActiveStreams, apnsConnections: apns.sessions, apnsMaxStreams: apns.maxActiveStreams },
+    exitCode: m.exitCode,
+    loadAverage: { before: round(loadBefore, 2)!, after: round(os.loadavg()[0]!, 2)! },
+  };
+}
+
+function printResult(r: SettingResult): void {
+  const s = r.setting;
+  const n = (x: number) => x.toLocaleString('en-US');
+  const lat = (p: { p50: number | null; p99: number | null }) => `p50 ${p.p50 ?? '–'} ms, p99 ${p.p99 ?? '–'} ms`;
+  console.log(`\nPUSH_MAX_IN_FLIGHT=${s.maxInFlight} PUSH_CONNECTIONS_PER_APP=${s.connectionsPerApp} PUSH_CONNECTION_CONCURRENCY=${s.connectionConcurrency}${r.stalled ? '  (STALLED: no delivery for 30 s)' : ''}`);
+  console.log(`  delivered            ${n(r.delivered)} / ${n(r.expected)} in ${r.deliverySeconds} s (spawn → /readyz ${r.startupSeconds} s, → first delivery ${r.firstDeliverySeconds} s)`);
+  console.log(`  sustained            ${n(r.sustainedPerMinute)} notifications/min  (${(r.sustainedPerMinute / DISCORD_PER_MINUTE * 100).toFixed(0)}% of Discord's 1M/min)`);
+  console.log(`  steady (10%→90%)     ${n(r.steadyPerMinute)} /min   best 5 s: ${n(r.peak5sPerMinute)} /min`);
+  console.log(`  push process         peak RSS ${r.pushPeakRssMB} MB (sampled ${r.pushPeakSampledRssMB} MB; heap used ≤ ${r.pushPeakHeapMB.used} MB of ≤ ${r.pushPeakHeapMB.total} MB, external ≤ ${r.pushPeakHeapMB.external} MB), CPU ${r.pushCpuSeconds} s = ${r.pushCpuMsPer1000} ms per 1,000 notifications`);
+  console.log(`  bench process (fakes) CPU ${r.fakesCpuSeconds} s over the same span; machine load average ${r.loadAverage.before} → ${r.loadAverage.after}`);
+  console.log(`  provider latency     fcm ${lat(r.providerLatencyMs.fcm)}; apns ${lat(r.providerLatencyMs.apns)} (push_provider_latency_seconds)`);
+  console.log(`  connections          fcm ${r.fakes.fcmConnections} incl. OAuth (max ${r.fakes.fcmMaxStreams} streams at once), apns ${r.fakes.apnsConnections} (max ${r.fakes.apnsMaxStreams})`);
+  console.log(`  service counters     ${Object.entries(r.service).map(([k, v]) => `${k} ${n(v)}`).join(', ')}`);
+  if (r.profile) {
+    console.log(`  CPU profile (${path.basename(r.profile.file)}, ${n(r.profile.totalMs)} ms sampled), self time by area:`);
+    for (const a of r.profile.areas.slice(0, 12)) console.log(`    ${String(a.share).padStart(5)}%  ${a.name}`);
+    console.log('  top functions (self time):');
+    for (const f of r.profile.functions.slice(0, 15)) console.log(`    ${String(f.share).padStart(5)}%  ${f.name}`);
+  }
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  await checkBackingServices();
+  const migrations = copyMigrations(REPO);
+  const run = runId();
+  console.log(`push benchmark ${run}: ${args.requests.toLocaleString('en-US')} requests to ${args.users.toLocaleString('en-US')} users (one device each, ${args.apnsEvery > 0 ? `1 in ${args.apnsEvery} APNs` : 'all FCM'}), ${args.latencyMs} ms provider latency, ${args.partitions} partitions`);
+  console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'cpu'}, ${MB(os.totalmem())} MB, node ${process.version}`);
+  if (args.cpuProfileDir) fs.mkdirSync(args.cpuProfileDir, { recursive: true });
+
+  const t0 = performance.now();
+  const db = await openBenchDatabase(run, migrations, args.users, args.apnsEvery);
+  console.log(`setup: ${args.users.toLocaleString('en-US')} devices inserted in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const backlog = await produceBacklog(run, args.requests, args.users, args.partitions);
+  await backlog.log.close();
+  console.log(`setup: ${args.requests.toLocaleString('en-US')} requests (${MB(backlog.bytes)} MB) produced in ${backlog.produceSeconds.toFixed(1)} s to ${backlog.topic}`);
+
+  const results: SettingResult[] = [];
+  try {
+    for (const [index, setting] of args.settings.entries()) {
+      const result = await runSetting(args, setting, index, run, db.url, backlog);
+      printResult(result);
+      results.push(result);
+    }
+  } finally {
+    await db.drop();
+  }
+
+  console.log('\nsummary (notifications/min, end to end Kafka → push → fake provider):');
+  console.log('  in-flight × conns × streams | sustained  | steady     | peak RSS | CPU ms/1k | fcm p50/p99 ms');
+  for (const r of results) {
+    const s = r.setting;
+    console.log(`  ${`${s.maxInFlight} × ${s.connectionsPerApp} × ${s.connectionConcurrency}`.padEnd(27)} | ${r.sustainedPerMinute.toLocaleString('en-US').padStart(10)} | ${r.steadyPerMinute.toLocaleString('en-US').padStart(10)} | ${`${r.pushPeakRssMB} MB`.padStart(8)} | ${String(r.pushCpuMsPer1000).padStart(9)} | ${r.providerLatencyMs.fcm.p50}/${r.providerLatencyMs.fcm.p99}`);
+  }
+  console.log(`  target: Discord's figure is over ${DISCORD_PER_MINUTE.toLocaleString('en-US')}/min`);
+
+  fs.mkdirSync(path.dirname(RESULTS), { recursive: true });
+  fs.writeFileSync(RESULTS, `${JSON.stringify({
+    benchmark: 'push',
+    run,
+    at: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model.trim(), totalMemMB: MB(os.totalmem()), node: process.version },
+    workload: { requests: args.requests, users: args.users, devicesPerUser: 1, apnsEvery: args.apnsEvery, providerLatencyMs: args.latencyMs, partitions: args.partitions, produceSeconds: round(backlog.produceSeconds, 2), fcmQuotaPerMinute: 1_000_000_000 },
+    targetPerMinute: DISCORD_PER_MINUTE,
+    results: results.map((r) => ({ ...r, profile: r.profile ? { ...r.profile, file: path.basename(r.profile.file) } : undefined })),
+  }, null, 2)}\n`);
+  console.log(`\nwrote ${path.relative(REPO, RESULTS)}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
