@@ -62,7 +62,7 @@ describe('presence liveness – real gateway and presence processes, kill -9', (
 
   afterAll(() => cluster.close(), 60_000);
 
-  it('a gateway killed with SIGKILL takes its sessions offline within TTL + sweep interval; sessions elsewhere stay', async () => {
+  it('sessions on two gateways aggregate, closing one updates client_status, and a gateway killed with SIGKILL takes its sessions offline within TTL + sweep interval while sessions elsewhere stay', async () => {
     const both = cluster.newUser(); // desktop on A (idle), phone on B (online)
     const onlyA = cluster.newUser(); // desktop on A only
     await cluster.connect(gatewayA, both, 'desktop', 'idle');
@@ -73,6 +73,16 @@ describe('presence liveness – real gateway and presence processes, kill -9', (
 
     const before = await pollUntilEqual(read, [online({ desktop: 'idle', mobile: 'online' }), online({ desktop: 'online' })], 20_000);
     expect(before.last).toEqual([online({ desktop: 'idle', mobile: 'online' }), online({ desktop: 'online' })]);
+
+    // Closing one of two sessions (a clean close, on the gateway that stays) updates client_status.
+    const closer = cluster.newUser(); // desktop on A (online), phone on B (idle), the phone closes
+    await cluster.connect(gatewayA, closer, 'desktop', 'online');
+    const phone = await cluster.connect(gatewayB, closer, 'mobile', 'idle');
+    const readCloser = () => presencesOf(api, [closer]);
+    await pollUntilEqual(readCloser, [online({ desktop: 'online', mobile: 'idle' })], 20_000);
+    phone.ws.close(1000);
+    const closed = await pollUntilEqual(readCloser, [online({ desktop: 'online' })], 20_000);
+    expect(closed.last).toEqual([online({ desktop: 'online' })]);
 
     const killedAt = Date.now();
     gatewayA.process.child.kill('SIGKILL');
