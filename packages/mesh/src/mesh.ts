@@ -7,8 +7,11 @@ import { loadGuildConfig, startGuild } from '@switchboard/guild';
 import { loadPresenceConfig, startPresence } from '@switchboard/presence';
 import { loadPushConfig, startPush } from '@switchboard/push';
 import type { RunningGateway } from '@switchboard/gateway';
+import type { RunningGuild } from '@switchboard/guild';
+import type { RunningPresence } from '@switchboard/presence';
+import type { RunningPush } from '@switchboard/push';
 import { createLogger, createServiceContext, Lifecycle, MemoryEventLog, SnowflakeGenerator } from '@switchboard/runtime';
-import type { EventLog, RunningService } from '@switchboard/runtime';
+import type { EventLog } from '@switchboard/runtime';
 import { demoMessageCommand, seedDemoGuild } from './demo';
 import type { DemoGuild } from './demo';
 
@@ -17,7 +20,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 export interface Mesh {
   readonly lifecycle: Lifecycle;
   readonly eventLog: EventLog;
-  readonly services: Record<'guild' | 'presence' | 'push', RunningService> & { gateway: RunningGateway };
+  readonly services: { guild: RunningGuild; presence: RunningPresence; push: RunningPush; gateway: RunningGateway };
   /** A user id and a token for it, and the demo guild they own, so a newcomer can connect at once. */
   readonly demo: DemoGuild & { token: string };
   stop(): Promise<void>;
