@@ -68,7 +68,7 @@ describe('grpc – server reflection', () => {
       'switchboard/push/v1/push.proto',
     ]);
     const push = files.find((file) => file.name === 'switchboard/push/v1/push.proto');
-    expect(push?.service[0]?.method.map((method) => method.name)).toEqual(['Describe']);
+    expect(push?.service[0]?.method.map((method) => method.name)).toEqual(['Describe', 'RegisterDevice', 'UnregisterDevice', 'ListDevices']);
   });
 
   it('serves grpc.health.v1 with protoc-style map entries, so grpcurl accepts it', async () => {
