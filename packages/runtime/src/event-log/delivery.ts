@@ -6,6 +6,7 @@ import { DeadLetterError, isPoisonRecordError } from './errors';
 import { deadLetterRecord, deadLetterResolver, errorText } from './dead-letter';
 import type { EventLogLogger } from './logger';
 import { runInRecordContext } from './trace-context';
+import { onAbort } from '../streams/abort-registry';
 
 export type DeliveryOutcome = 'handled' | 'dead-lettered' | 'abandoned';
 
@@ -40,19 +41,21 @@ export function deliveryPolicy(options: SubscribeOptions): DeliveryPolicy {
 
 class Abandoned extends Error {}
 
-/** Settles like `promise`, or rejects with Abandoned as soon as `signal` aborts. */
+/**
+ * Settles like `promise`, or rejects with Abandoned as soon as `signal` aborts. The signal is the
+ * subscription's, shared by every record in flight: onAbort keeps that O(1) per record.
+ */
 function unlessAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(new Abandoned());
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new Abandoned());
-    signal.addEventListener('abort', onAbort, { once: true });
+    const dispose = onAbort(signal, () => reject(new Abandoned()));
     promise.then(
       (value) => {
-        signal.removeEventListener('abort', onAbort);
+        dispose();
         resolve(value);
       },
       (err: unknown) => {
-        signal.removeEventListener('abort', onAbort);
+        dispose();
         reject(err);
       },
     );
@@ -64,12 +67,12 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve();
     const timer = setTimeout(done, ms);
+    const dispose = signal ? onAbort(signal, done) : undefined;
     function done() {
       clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
+      dispose?.();
       resolve();
     }
-    signal?.addEventListener('abort', done, { once: true });
   });
 }
 

@@ -13,6 +13,7 @@ import type { ConsumedRecord } from './event-log';
 import type { DeliveryOutcome } from './delivery';
 import { PartitionPipeline, PipelineSettings } from './partition-pipeline';
 import { toConsumedRecord } from './kafka-records';
+import { onAbort } from '../streams/abort-registry';
 
 export interface PipelinedBatch {
   payload: EachBatchPayload;
@@ -74,16 +75,14 @@ export async function handlePipelinedBatch(batchRun: PipelinedBatch): Promise<vo
   const { heartbeat } = batchRun.payload;
   const pipeline = new PartitionPipeline(batchRun.settings.perPartition, batchRun.settings.limit);
   const halt = new Halt();
-  // Stopping the member halts the batch (a listener removed afterwards, not AbortSignal.any,
+  // Stopping the member halts the batch (a callback disposed afterwards, not AbortSignal.any,
   // whose followers of the member-long signal would pile up until garbage collection).
-  const stop = () => halt.stop();
-  if (batchRun.stopped.aborted) stop();
-  batchRun.stopped.addEventListener('abort', stop, { once: true });
+  const dispose = onAbort(batchRun.stopped, () => halt.stop());
   try {
     await startInOrder(batchRun, pipeline, halt);
     await keepingAlive(pipeline.idle(), heartbeat, batchRun.heartbeatIntervalMs, (err) => halt.fail(err));
   } finally {
-    batchRun.stopped.removeEventListener('abort', stop);
+    dispose();
   }
   halt.rethrow();
 }

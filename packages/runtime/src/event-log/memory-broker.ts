@@ -5,6 +5,7 @@
 import type { TopicPartition, TopicSpec } from './event-log';
 import { UnknownTopicError } from './errors';
 import { checkPartitionCount } from './topics';
+import { onAbort } from '../streams/abort-registry';
 
 export interface StoredRecord {
   key: string;
@@ -29,11 +30,11 @@ export class MemoryPartition {
     return new Promise((resolve) => {
       const wake = () => {
         this.waiters.delete(wake);
-        signal.removeEventListener('abort', wake);
+        dispose();
         resolve();
       };
       this.waiters.add(wake);
-      signal.addEventListener('abort', wake, { once: true });
+      const dispose = onAbort(signal, wake);
     });
   }
 }

@@ -9,6 +9,7 @@
 // of letting an ever longer uncommitted tail pile up, and a crash redelivers at most `capacity`
 // records per partition.
 import type { SubscribeOptions } from './event-log';
+import { onAbort } from '../streams/abort-registry';
 
 export interface PipelineSettings {
   /** Started, not yet committable records per partition (SubscribeOptions.inFlightPerPartition). */
@@ -43,24 +44,28 @@ class Changes {
     return new Promise((resolve) => {
       const wake = () => {
         this.waiters.delete(wake);
-        signal?.removeEventListener('abort', wake);
+        dispose?.();
         resolve();
       };
       this.waiters.add(wake);
-      signal?.addEventListener('abort', wake, { once: true });
+      const dispose = signal ? onAbort(signal, wake) : undefined;
     });
   }
 
   notify(): void {
+    if (this.waiters.size === 0) return;
     for (const wake of [...this.waiters]) wake();
   }
 }
 
-/** A counting semaphore: records in flight across the partitions of one subscription, first come first served. */
+/**
+ * A counting semaphore: records in flight across the partitions of one subscription, first come
+ * first served. A released slot goes straight to the longest waiter, and only that one wakes.
+ */
 export class InFlightLimit {
   private used = 0;
+  /** The grants of the waiting acquirers, longest waiter first. */
   private readonly queue: Array<() => void> = [];
-  private readonly changes = new Changes();
 
   constructor(readonly max: number) {}
 
@@ -76,23 +81,27 @@ export class InFlightLimit {
   }
 
   /** Takes a slot as soon as one is free; false (and no slot taken) if `signal` aborts first. */
-  async acquire(signal: AbortSignal): Promise<boolean> {
-    if (this.tryAcquire()) return true;
-    let granted = false;
-    const turn = () => {
-      granted = true;
-    };
-    this.queue.push(turn);
-    while (!granted && !signal.aborted) await this.changes.next(signal);
-    if (!granted) this.queue.splice(this.queue.indexOf(turn), 1);
-    return granted;
+  acquire(signal: AbortSignal): Promise<boolean> {
+    if (this.tryAcquire()) return Promise.resolve(true);
+    if (signal.aborted) return Promise.resolve(false);
+    return new Promise<boolean>((resolve) => {
+      const grant = () => {
+        dispose();
+        resolve(true);
+      };
+      const dispose = onAbort(signal, () => {
+        const at = this.queue.indexOf(grant);
+        if (at >= 0) this.queue.splice(at, 1);
+        resolve(false);
+      });
+      this.queue.push(grant);
+    });
   }
 
   release(): void {
     const next = this.queue.shift();
     if (next) next(); // the slot passes straight to the longest waiter
     else this.used -= 1;
-    this.changes.notify();
   }
 }
 

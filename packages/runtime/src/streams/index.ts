@@ -1,1 +1,2 @@
 export { AsyncQueue } from './async-queue';
+export { onAbort } from './abort-registry';
