@@ -2,6 +2,10 @@
 // aborts; whatever the pipeline still does for that record is wasted, and anything it would
 // dead-letter now would be a duplicate once the record is redelivered. Every wait of the pipeline
 // (slot, provider, backoff, lookup) ends at once with PushAbandonedError instead.
+//
+// The signal is shared by every record in flight, so waits register through onAbort (O(1) to add
+// and remove) rather than addEventListener (a scan of the signal's listener list each time).
+import { onAbort } from '@switchboard/runtime';
 
 /** The record's handling was abandoned (its signal aborted); it will be redelivered. */
 export class PushAbandonedError extends Error {
@@ -22,15 +26,14 @@ export function unlessAborted<T>(promise: Promise<T>, signal: AbortSignal): Prom
     return Promise.reject(new PushAbandonedError());
   }
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new PushAbandonedError());
-    signal.addEventListener('abort', onAbort, { once: true });
+    const dispose = onAbort(signal, () => reject(new PushAbandonedError()));
     promise.then(
       (value) => {
-        signal.removeEventListener('abort', onAbort);
+        dispose();
         resolve(value);
       },
       (err: unknown) => {
-        signal.removeEventListener('abort', onAbort);
+        dispose();
         reject(err);
       },
     );
@@ -43,13 +46,12 @@ export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;
 export const abortableSleep: Sleep = (ms, signal) =>
   new Promise<void>((resolve, reject) => {
     if (signal.aborted) return reject(new PushAbandonedError());
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new PushAbandonedError());
-    };
     const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
+      dispose();
       resolve();
     }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
+    const dispose = onAbort(signal, () => {
+      clearTimeout(timer);
+      reject(new PushAbandonedError());
+    });
   });

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { DLQ_HEADERS, PoisonRecordError } from '@switchboard/runtime';
 import { PushAbandonedError } from './abort';
 import { PUSH_DLQ_HEADERS } from './dead-letters';
@@ -220,6 +221,23 @@ describe('delivery pipeline', () => {
     await expect(handled).rejects.toBeInstanceOf(PushAbandonedError);
     expect(h.sink.produced).toEqual([]);
     expect(h.pipeline.inFlightSends).toBe(0);
+  });
+
+  it('adds one listener to the log signal its records share, not one per record, and abandons them all when it aborts', async () => {
+    const h = harness();
+    const users = Array.from({ length: 40 }, (_, i) => 700n + BigInt(i));
+    for (const user of users) h.directory.add(user, device('fcm', `f${user}`));
+    h.fcm.hold();
+    const shared = new AbortController();
+    const handled = users.map((user) =>
+      h.pipeline.process(recordOf(request({ userId: String(user), requestId: `8:${user}` })), contextOf(shared.signal)),
+    );
+    await until(() => h.fcm.inFlight === users.length, 'every send in flight');
+    expect(getEventListeners(shared.signal, 'abort')).toHaveLength(1);
+    shared.abort();
+    for (const result of handled) await expect(result).rejects.toBeInstanceOf(PushAbandonedError);
+    expect(h.sink.produced).toEqual([]);
+    expect(await h.metric('push_requests_in_flight')).toBe(0);
   });
 
   it('never has more sends in flight than its limit, and delivers everything', async () => {

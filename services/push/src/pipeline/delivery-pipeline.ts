@@ -9,8 +9,9 @@
 //
 // Backpressure: sends wait for a slot, so when the providers are slow handle() waits; with the
 // log's bounded in-flight consumption (SubscribeOptions.inFlightPerPartition) fetching pauses.
+import { setMaxListeners } from 'node:events';
 import type { ConsumedRecord, Logger, RecordHandlerContext } from '@switchboard/runtime';
-import { deadLetterTopicFor, isPoisonRecordError } from '@switchboard/runtime';
+import { deadLetterTopicFor, isPoisonRecordError, onAbort } from '@switchboard/runtime';
 import type { DeviceTarget, Platform, PushProvider } from '../providers/provider';
 import { abortableSleep, PushAbandonedError, unlessAborted } from './abort';
 import type { Sleep } from './abort';
@@ -97,6 +98,8 @@ class PushDeliveryPipeline implements DeliveryPipeline {
   readonly #stopping = new AbortController();
   /** The work of records in flight, settled either way (stop() waits for it to unwind). */
   readonly #active = new Set<Promise<void>>();
+  /** The signal records' work runs under, per log signal (shared by the records in flight). */
+  readonly #links = new Map<AbortSignal, Link>();
 
   constructor(options: DeliveryPipelineOptions) {
     this.#options = options;
@@ -139,13 +142,13 @@ class PushDeliveryPipeline implements DeliveryPipeline {
       eventTime: record.timestamp,
     });
     if (decision !== 'send') {
-      this.#metrics.settled.inc({ result: decision });
+      this.#metrics.settle(decision);
       return decision;
     }
     try {
       const result = await this.#track(ctx.signal, (signal) => this.#deliver(record, message, ctx.groupId, signal));
       this.#collapser.complete(message.requestId);
-      this.#metrics.settled.inc({ result });
+      this.#metrics.settle(result);
       return result;
     } catch (err) {
       this.#collapser.release(message.requestId);
@@ -165,7 +168,7 @@ class PushDeliveryPipeline implements DeliveryPipeline {
   /** Counts the record and decodes it (PoisonRecordError for a bad one). */
   #consume(record: ConsumedRecord): PushRequestMessage {
     this.#metrics.consumed.inc();
-    this.#metrics.consumerLag.set({ partition: String(record.partition) }, Math.max(0, this.#now() - record.timestamp) / 1000);
+    this.#metrics.lag(record.partition, Math.max(0, this.#now() - record.timestamp) / 1000);
     try {
       return decodePushRequest(record);
     } catch (err) {
@@ -176,7 +179,7 @@ class PushDeliveryPipeline implements DeliveryPipeline {
 
   /** Runs a record's work under a signal aborted by the record's own signal or by stop(). */
   #track<T>(recordSignal: AbortSignal, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    const linked = linkSignals(recordSignal, this.#stopping.signal);
+    const linked = this.#link(recordSignal);
     this.#metrics.recordsInFlight.inc();
     const running = work(linked.signal);
     const unwound = running.then(
@@ -186,10 +189,32 @@ class PushDeliveryPipeline implements DeliveryPipeline {
     this.#active.add(unwound);
     void unwound.then(() => {
       this.#active.delete(unwound);
-      linked.dispose();
+      this.#unlink(recordSignal, linked);
       this.#metrics.recordsInFlight.dec();
     });
     return running;
+  }
+
+  /**
+   * A signal aborted when `recordSignal` aborts or on stop(). The log hands every record of a
+   * subscription the same signal, so the records in flight share one linked signal (one abort
+   * controller and two callbacks, not one per record); it goes when the last of them unwound.
+   */
+  #link(recordSignal: AbortSignal): Link {
+    let link = this.#links.get(recordSignal);
+    if (!link) {
+      link = linkSignals(recordSignal, this.#stopping.signal);
+      this.#links.set(recordSignal, link);
+    }
+    link.users += 1;
+    return link;
+  }
+
+  #unlink(recordSignal: AbortSignal, link: Link): void {
+    link.users -= 1;
+    if (link.users > 0) return;
+    link.dispose();
+    if (this.#links.get(recordSignal) === link) this.#links.delete(recordSignal);
   }
 
   async #deliver(record: ConsumedRecord, message: PushRequestMessage, groupId: string, signal: AbortSignal): Promise<RequestResult> {
@@ -197,6 +222,11 @@ class PushDeliveryPipeline implements DeliveryPipeline {
     if (devices.length === 0) return 'no-devices';
     const notification = renderNotification(message, this.#options.render);
     const deadLetter = (failure: DeviceFailure) => this.#deadLetter(record, message, groupId, failure, signal);
+    if (devices.length === 1) {
+      // Most users have one device: no settle-all bookkeeping for it.
+      await deliverToDevice(this.#deviceDeps, devices[0]!, notification, deadLetter, signal);
+      return 'sent';
+    }
     const results = await Promise.allSettled(
       devices.map((device) => deliverToDevice(this.#deviceDeps, device, notification, deadLetter, signal)),
     );
@@ -229,21 +259,37 @@ function uniqueDevices(devices: DeviceTarget[]): DeviceTarget[] {
   return [...seen.values()];
 }
 
-/** A signal aborted when any of `signals` aborts; dispose() detaches it (no listener leaks on long-lived signals). */
-function linkSignals(...signals: AbortSignal[]): { signal: AbortSignal; dispose: () => void } {
+/**
+ * A signal aborted when `a` or `b` aborts; dispose() detaches it. Both are long-lived signals (the
+ * subscription's, the pipeline's): onAbort keeps attaching and detaching O(1).
+ */
+interface Link {
+  readonly signal: AbortSignal;
+  /** Records in flight under this signal. */
+  users: number;
+  dispose(): void;
+}
+
+function linkSignals(a: AbortSignal, b: AbortSignal): Link {
   const controller = new AbortController();
+  // Every record in flight runs under it: many waits at once are no leak (ours use onAbort anyway).
+  setMaxListeners(0, controller.signal);
   const abort = () => controller.abort();
-  for (const s of signals) {
-    if (s.aborted) controller.abort();
-    else s.addEventListener('abort', abort, { once: true });
-  }
-  return { signal: controller.signal, dispose: () => signals.forEach((s) => s.removeEventListener('abort', abort)) };
+  const disposeA = onAbort(a, abort);
+  const disposeB = onAbort(b, abort);
+  return {
+    signal: controller.signal,
+    users: 0,
+    dispose: () => {
+      disposeA();
+      disposeB();
+    },
+  };
 }
 
 /** Never settles until `signal` aborts, then rejects with PushAbandonedError. */
 function parkUntilAbandoned(signal: AbortSignal): Promise<never> {
   return new Promise<never>((_, reject) => {
-    if (signal.aborted) reject(new PushAbandonedError());
-    else signal.addEventListener('abort', () => reject(new PushAbandonedError()), { once: true });
+    onAbort(signal, () => reject(new PushAbandonedError()));
   });
 }

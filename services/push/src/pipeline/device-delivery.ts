@@ -42,7 +42,7 @@ export async function deliverToDevice(
     const outcome = await sendOnce(deps, provider, target, notification, signal);
     switch (outcome.kind) {
       case 'delivered':
-        deps.metrics.delivered.inc({ provider: target.platform });
+        deps.metrics.provider(target.platform).delivered.inc();
         return 'delivered';
       case 'unregistered':
         await removeToken(deps, target, outcome.reason);
@@ -72,9 +72,10 @@ async function sendOnce(
 ): Promise<SendOutcome> {
   const release = await deps.limiter.acquire(signal);
   const started = performance.now();
+  const series = deps.metrics.provider(target.platform);
   let outcome: SendOutcome;
   try {
-    deps.metrics.sent.inc({ provider: target.platform });
+    series.sent.inc();
     outcome = await provider.send(target, notification, signal);
   } catch (err) {
     // The seam says send never throws; if a client does anyway, treat it as transient.
@@ -82,7 +83,7 @@ async function sendOnce(
   } finally {
     release();
   }
-  deps.metrics.providerLatency.observe({ provider: target.platform, outcome: outcome.kind }, (performance.now() - started) / 1000);
+  series.latency[outcome.kind].observe((performance.now() - started) / 1000);
   throwIfAborted(signal);
   return outcome;
 }

@@ -18,6 +18,8 @@ export class ExpiringMap<K, V> {
   readonly #ttlMs: number;
   readonly #maxEntries: number;
   readonly #now: () => number;
+  /** No entry expires before this (the front entry's expiry at the last sweep): sweeps until then are no-ops. */
+  #sweepAt = -Infinity;
 
   constructor(options: ExpiringMapOptions) {
     if (!(options.ttlMs >= 0)) throw new RangeError('ttlMs must be a non-negative number');
@@ -65,10 +67,17 @@ export class ExpiringMap<K, V> {
     this.#entries.clear();
   }
 
+  // Called on every get and set: skipping the iterator when nothing can have expired matters.
   #sweep(now: number): void {
+    if (now < this.#sweepAt) return;
     for (const [key, slot] of this.#entries) {
-      if (slot.expiresAt > now) return;
+      if (slot.expiresAt > now) {
+        this.#sweepAt = slot.expiresAt;
+        return;
+      }
       this.#entries.delete(key);
     }
+    // Empty: anything set from now on expires ttl later at the earliest.
+    this.#sweepAt = now + this.#ttlMs;
   }
 }

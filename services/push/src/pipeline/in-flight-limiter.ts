@@ -1,14 +1,15 @@
 // The instance-wide bound on provider sends in flight. A send waits for a slot (FIFO), so when
 // the providers are slow the handlers wait, records stay unsettled, and the log's bounded
 // in-flight consumption stops fetching: backpressure from the providers to Kafka, no queue grows.
+import { onAbort } from '@switchboard/runtime';
 import { PushAbandonedError } from './abort';
 
 export type ReleaseSlot = () => void;
 
 interface Waiter {
   grant: (release: ReleaseSlot) => void;
-  signal: AbortSignal;
-  onAbort: () => void;
+  /** Forgets the abort callback (the signal is shared by every waiting send). */
+  dispose: () => void;
 }
 
 export class InFlightLimiter {
@@ -38,14 +39,12 @@ export class InFlightLimiter {
     return new Promise<ReleaseSlot>((resolve, reject) => {
       const waiter: Waiter = {
         grant: resolve,
-        signal,
-        onAbort: () => {
+        dispose: onAbort(signal, () => {
           const at = this.#waiters.indexOf(waiter);
           if (at >= 0) this.#waiters.splice(at, 1);
           reject(new PushAbandonedError());
-        },
+        }),
       };
-      signal.addEventListener('abort', waiter.onAbort, { once: true });
       this.#waiters.push(waiter);
     });
   }
@@ -67,7 +66,7 @@ export class InFlightLimiter {
     while (this.#inUse < this.limit) {
       const waiter = this.#waiters.shift();
       if (!waiter) return;
-      waiter.signal.removeEventListener('abort', waiter.onAbort);
+      waiter.dispose();
       waiter.grant(this.#take());
     }
   }

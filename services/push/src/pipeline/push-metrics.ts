@@ -3,9 +3,28 @@
 // reduced by reasonLabel(), partition is bounded by the topic's partition count.
 import { Counter, Gauge, Histogram } from '@switchboard/runtime';
 import type { Registry } from '@switchboard/runtime';
+import type { SendOutcome } from '../providers/provider';
 
 /** How a request settled (push_requests_settled_total{result}). */
 export type RequestResult = 'sent' | 'collapsed' | 'duplicate' | 'no-devices';
+
+interface CounterChild {
+  inc(value?: number): void;
+}
+
+interface HistogramChild {
+  observe(value: number): void;
+}
+
+/**
+ * The per-send series of one provider, looked up once instead of building and checking a labels
+ * object on every send (the same series either way; a series appears only once counted).
+ */
+export interface ProviderSeries {
+  sent: CounterChild;
+  delivered: CounterChild;
+  latency: Record<SendOutcome['kind'], HistogramChild>;
+}
 
 export class PushMetrics {
   readonly consumed: Counter;
@@ -21,6 +40,9 @@ export class PushMetrics {
   readonly recordsInFlight: Gauge;
   readonly providerLatency: Histogram<'provider' | 'outcome'>;
   readonly consumerLag: Gauge<'partition'>;
+  readonly #providers = new Map<string, ProviderSeries>();
+  readonly #settledBy = new Map<RequestResult, CounterChild>();
+  readonly #lagBy = new Map<number, { set(value: number): void }>();
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -73,6 +95,35 @@ export class PushMetrics {
       help: 'Age of the latest push request record when its handling started (now minus its append timestamp), by partition.',
       labelNames: ['partition'], registers,
     });
+  }
+
+  /** The per-send series of `provider` (a platform). */
+  provider(provider: string): ProviderSeries {
+    let series = this.#providers.get(provider);
+    if (!series) {
+      const latency = (outcome: SendOutcome['kind']) => this.providerLatency.labels({ provider, outcome });
+      series = {
+        sent: this.sent.labels({ provider }),
+        delivered: this.delivered.labels({ provider }),
+        latency: { delivered: latency('delivered'), unregistered: latency('unregistered'), rejected: latency('rejected'), retry: latency('retry') },
+      };
+      this.#providers.set(provider, series);
+    }
+    return series;
+  }
+
+  /** Counts a settled request (push_requests_settled_total{result}). */
+  settle(result: RequestResult): void {
+    let child = this.#settledBy.get(result);
+    if (!child) this.#settledBy.set(result, (child = this.settled.labels({ result })));
+    child.inc();
+  }
+
+  /** Sets push_consumer_lag_seconds{partition}. */
+  lag(partition: number, seconds: number): void {
+    let child = this.#lagBy.get(partition);
+    if (!child) this.#lagBy.set(partition, (child = this.consumerLag.labels({ partition: String(partition) })));
+    child.set(seconds);
   }
 }
 

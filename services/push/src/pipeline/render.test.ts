@@ -69,6 +69,16 @@ describe('renderNotification', () => {
     expect(n.body).toMatch(/^\u0001+…$/);
   });
 
+  it('never lets a payload over the limit through, whatever characters it is made of', () => {
+    const limits = { payloadMaxBytes: 300, payloadReserveBytes: 0, titleMaxBytes: 4000, bodyMaxBytes: 4000 };
+    for (const unit of ['a', '"', '\u0001', '\ud800', '日', '😀']) {
+      for (let repeat = 1; repeat <= 120; repeat += 1) {
+        const n = renderNotification(message({ title: unit, body: unit.repeat(repeat), badge: 7, channelId: '2', data: { k: unit } }), limits);
+        expect(estimatePayloadBytes(n)).toBeLessThanOrEqual(300);
+      }
+    }
+  });
+
   it('uses the collapse key as collapse id, hashed to at most 64 bytes when longer', () => {
     expect(renderNotification(message({ collapseKey: 'k'.repeat(64) })).collapseId).toBe('k'.repeat(64));
     const long = renderNotification(message({ collapseKey: '日'.repeat(30) })).collapseId; // 90 bytes

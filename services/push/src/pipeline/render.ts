@@ -91,7 +91,32 @@ function isAllowedDataKey(key: string): boolean {
   return key !== '' && !RESERVED_KEYS.has(key) && !RESERVED_PREFIXES.some((p) => key.startsWith(p));
 }
 
+/**
+ * An upper bound of estimatePayloadBytes without serialising: JSON writes a UTF-16 unit of a
+ * string in at most 6 bytes (a \uXXXX escape), a number in at most 24, and around every data
+ * entry adds 6 (quotes, colon, comma).
+ */
+function payloadBytesBound(notification: RenderedNotification): number {
+  const { title, body, collapseId, data } = notification;
+  let units = title.length + body.length + collapseId.length;
+  let entries = 0;
+  for (const key in data) {
+    units += key.length + data[key]!.length;
+    entries += 1;
+  }
+  return PAYLOAD_SKELETON_BYTES + 6 * units + 6 * entries;
+}
+
+/** The estimate's JSON around its strings: every string empty, the longest number as the badge. */
+const PAYLOAD_SKELETON_BYTES = JSON.stringify({
+  aps: { alert: { title: '', body: '' }, badge: -Number.MAX_VALUE },
+  collapseId: '',
+  data: {},
+}).length;
+
 function fitPayload(notification: RenderedNotification, extras: [string, string][], budget: number): void {
+  // Nearly every notification is far below the budget: skip serialising it to find that out.
+  if (payloadBytesBound(notification) <= budget) return;
   let size = estimatePayloadBytes(notification);
   if (size <= budget) return;
   const largestFirst = [...extras].sort((a, b) => utf8Length(b[0]) + utf8Length(b[1]) - utf8Length(a[0]) - utf8Length(a[1]));

@@ -5,6 +5,7 @@
 // bounded FIFO queue, and a session that receives GOAWAY, errors or closes is retired at once so
 // the next request opens a fresh one (its in-flight streams finish or fail on their own).
 import * as http2 from 'node:http2';
+import { onAbort } from '@switchboard/runtime';
 
 export interface Http2PoolOptions {
   /** `https://host` negotiates h2 by ALPN; `http://host:port` speaks h2c (the local fakes). */
@@ -136,22 +137,24 @@ export class Http2SessionPool {
       return Promise.reject(new Http2RequestError(`${this.waiters.length} requests already waiting for ${this.origin}`, 'saturated'));
     }
     return new Promise<PooledSession>((resolve, reject) => {
-      const onAbort = (): void => {
-        const index = this.waiters.indexOf(waiter);
-        if (index >= 0) this.waiters.splice(index, 1);
-        reject(new Http2RequestError('aborted', 'aborted'));
-      };
       const waiter: Waiter = {
         resolve: (s) => {
-          signal?.removeEventListener('abort', onAbort);
+          dispose?.();
           resolve(s);
         },
         reject: (e) => {
-          signal?.removeEventListener('abort', onAbort);
+          dispose?.();
           reject(e);
         },
       };
-      signal?.addEventListener('abort', onAbort, { once: true });
+      // Callers' signals may be shared by many requests at once: onAbort keeps this O(1).
+      const dispose = signal
+        ? onAbort(signal, () => {
+            const index = this.waiters.indexOf(waiter);
+            if (index >= 0) this.waiters.splice(index, 1);
+            reject(new Http2RequestError('aborted', 'aborted'));
+          })
+        : undefined;
       this.waiters.push(waiter);
     });
   }
@@ -224,7 +227,7 @@ export class Http2SessionPool {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        request.signal?.removeEventListener('abort', onAbort);
+        disposeAbort?.();
         if (!error && status === 0) error = new Http2RequestError('stream ended without a response', 'network');
         if (error) {
           if (!stream.closed && !stream.destroyed) stream.close(http2.constants.NGHTTP2_CANCEL);
@@ -233,13 +236,14 @@ export class Http2SessionPool {
           resolve({ status, headers, body: Buffer.concat(chunks).toString('utf8') });
         }
       };
-      const onAbort = (): void => finish(new Http2RequestError('aborted', 'aborted'));
+      const aborted = (): void => finish(new Http2RequestError('aborted', 'aborted'));
+      let disposeAbort: (() => void) | undefined;
       const timer = setTimeout(
         () => finish(new Http2RequestError(`no response from ${this.origin} within ${this.timeoutMs} ms`, 'timeout')),
         this.timeoutMs,
       );
-      if (request.signal?.aborted) return onAbort();
-      request.signal?.addEventListener('abort', onAbort, { once: true });
+      if (request.signal?.aborted) return aborted();
+      if (request.signal) disposeAbort = onAbort(request.signal, aborted);
       stream.on('response', (h) => {
         headers = h;
         status = Number(h[':status']);
@@ -251,7 +255,10 @@ export class Http2SessionPool {
       });
       stream.on('end', () => finish());
       stream.on('error', (error) => finish(new Http2RequestError(`stream error: ${error.message}`, 'network', { cause: error })));
-      stream.on('close', () => finish(new Http2RequestError(`stream closed by the peer (code ${stream.rstCode})`, 'network')));
+      // Every stream closes, most after their response ended: build the error (and its stack) only when it is one.
+      stream.on('close', () => {
+        if (!settled) finish(new Http2RequestError(`stream closed by the peer (code ${stream.rstCode})`, 'network'));
+      });
       stream.end(request.body);
     });
   }

@@ -41,7 +41,11 @@ export type SendOutcome =
 
 export interface PushProvider {
   readonly platform: Platform;
-  /** Sends one notification; never throws for a provider or network failure (those are outcomes). */
+  /**
+   * Sends one notification; never throws for a provider or network failure (those are outcomes).
+   * `signal` is shared by every send in flight: wait on it with onAbort (@switchboard/runtime),
+   * whose add and dispose stay O(1), not with a listener of its own.
+   */
   send(target: DeviceTarget, notification: RenderedNotification, signal?: AbortSignal): Promise<SendOutcome>;
   /** Closes connections. */
   close(): Promise<void>;

@@ -2,6 +2,7 @@
 // (callers wait their turn, first come first served) instead of being refused by the provider with
 // 429s. Only the wait queue is bounded: past it a caller is refused at once with an estimate of
 // when to come back, which the providers turn into a retry outcome.
+import { onAbort } from '@switchboard/runtime';
 
 /** Time source and timer, injectable so tests can step time instead of sleeping. */
 export interface Clock {
@@ -93,22 +94,24 @@ export class TokenBucket {
       return Promise.reject(new QuotaQueueFullError(this.key, Math.ceil(backlog / this.perMs)));
     }
     return new Promise<void>((resolve, reject) => {
-      const onAbort = (): void => {
-        const index = this.waiters.indexOf(waiter);
-        if (index >= 0) this.waiters.splice(index, 1);
-        reject(new QuotaWaitAbortedError(this.key));
-      };
       const waiter: Waiter = {
         resolve: () => {
-          signal?.removeEventListener('abort', onAbort);
+          dispose?.();
           resolve();
         },
         reject: (error) => {
-          signal?.removeEventListener('abort', onAbort);
+          dispose?.();
           reject(error);
         },
       };
-      signal?.addEventListener('abort', onAbort, { once: true });
+      // The send's signal is shared by every record in flight: onAbort keeps this O(1).
+      const dispose = signal
+        ? onAbort(signal, () => {
+            const index = this.waiters.indexOf(waiter);
+            if (index >= 0) this.waiters.splice(index, 1);
+            reject(new QuotaWaitAbortedError(this.key));
+          })
+        : undefined;
       this.waiters.push(waiter);
       this.schedule();
     });

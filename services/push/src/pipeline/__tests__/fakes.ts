@@ -2,7 +2,7 @@
 // that counts its concurrency, a device directory, a dead-letter sink, and a recording sleep.
 import { create, toBinary } from '@bufbuild/protobuf';
 import { pushV1 } from '@switchboard/proto';
-import { Registry } from '@switchboard/runtime';
+import { onAbort, Registry } from '@switchboard/runtime';
 import type { ConsumedRecord, ProduceRecord, RecordHandlerContext } from '@switchboard/runtime';
 import type { DeviceTarget, Platform, PushProvider, RenderedNotification, SendOutcome } from '../../providers/provider';
 import { PushAbandonedError } from '../abort';
@@ -108,7 +108,7 @@ export class FakeProvider implements PushProvider {
       if (this.#held) {
         await new Promise<void>((resolve) => {
           this.#waiting.push(resolve);
-          signal?.addEventListener('abort', () => resolve(), { once: true });
+          if (signal) onAbort(signal, resolve);
         });
       } else {
         // A real round trip yields to the event loop; so does the fake, letting other sends start.
