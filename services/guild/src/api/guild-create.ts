@@ -74,7 +74,7 @@ function payloadOf(rows: GuildRows, presences: ReadonlyMap<bigint, PresencePaylo
 }
 
 export interface GuildCreatePresences {
-  /** Default NO_PRESENCES: empty presence lists (the write paths, which must not call out under their lock). */
+  /** Default NO_PRESENCES: empty presence lists. Write paths pass a snapshot read before their lock (presences-before-lock.ts). */
   reader?: PresenceReader | undefined;
   logger?: Logger | undefined;
   signal?: AbortSignal | undefined;
@@ -115,6 +115,8 @@ export async function buildGuildCreates(
 }
 
 /** One guild's GUILD_CREATE for the user; undefined when the guild is gone or the user is not in it. */
-export async function buildGuildCreate(q: Queryable, guildId: bigint, userId: bigint, largeThreshold: number): Promise<Json | undefined> {
-  return (await buildGuildCreates(q, [guildId], userId, largeThreshold)).get(guildId);
+export async function buildGuildCreate(
+  q: Queryable, guildId: bigint, userId: bigint, largeThreshold: number, presences: GuildCreatePresences = {},
+): Promise<Json | undefined> {
+  return (await buildGuildCreates(q, [guildId], userId, largeThreshold, presences)).get(guildId);
 }

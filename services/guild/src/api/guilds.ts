@@ -5,6 +5,7 @@ import { NotFoundError, PermissionDeniedError } from '@switchboard/runtime';
 import { guildScope, userScope } from '../events';
 import { DEFAULT_EVERYONE_PERMISSIONS, loadGuildAccess, Need, requireGuildPermission } from './access';
 import { buildGuildCreate, DEFAULT_LARGE_THRESHOLD } from './guild-create';
+import { presencesBeforeLock } from './presences-before-lock';
 import { getMember, insertMember } from './member-store';
 import { guildPayload } from './payloads';
 import { toChannel, toGuild, toRole } from './proto-objects';
@@ -25,6 +26,8 @@ export function guildHandlers(deps: GuildApiDeps) {
       const features = [...request.features];
       // member_count: the owner, once the transaction has inserted the membership.
       const guild: GuildRow = { id: deps.ids.next(), name, owner_id: ownerId, icon, features, deleted_at: null, member_count: 1 };
+      // A new guild's only member is its owner: their presence, read before the lock.
+      const presences = await presencesBeforeLock(deps, undefined, ownerId);
       const { result, eventId } = await lockedWrite(deps, guild.id, async (tx) => {
         if (!(await store.getUser(tx, ownerId))) throw new NotFoundError(`unknown user ${ownerId} (owner_id)`);
         await store.insertGuild(tx, guild);
@@ -41,7 +44,7 @@ export function guildHandlers(deps: GuildApiDeps) {
         await insertMember(tx, guild.id, ownerId, null, []);
         const general = { id: deps.ids.next(), guild_id: guild.id, type: v.ChannelType.GUILD_TEXT, name: 'general', position: 0 };
         await store.saveChannel(tx, { ...general, topic: null, parent_id: null, nsfw: false });
-        const payload = (await buildGuildCreate(tx, guild.id, ownerId, DEFAULT_LARGE_THRESHOLD))!;
+        const payload = (await buildGuildCreate(tx, guild.id, ownerId, DEFAULT_LARGE_THRESHOLD, presences))!;
         return { result: guild, events: [{ scope: userScope(ownerId), type: 'GUILD_CREATE', payload }] };
       });
       return { guild: toGuild(result), eventId };

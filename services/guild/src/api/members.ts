@@ -7,6 +7,7 @@ import { guildScope, userScope } from '../events';
 import type { GuildAccess } from './access';
 import { actorMember, loadGuildAccess, Need, requireGuildPermission, requireOutranks, requireRoleBelowActor } from './access';
 import { buildGuildCreate, DEFAULT_LARGE_THRESHOLD } from './guild-create';
+import { presencesBeforeLock } from './presences-before-lock';
 import * as members from './member-store';
 import { memberPayload, memberUser, userPayload } from './payloads';
 import { toMember } from './proto-objects';
@@ -46,6 +47,7 @@ export function memberHandlers(deps: GuildApiDeps) {
       const profile = request.user && request.user.username !== '' ? userInput(request.user, 'user') : undefined;
       const nick = request.nick === '' ? null : v.name(request.nick, 'nick', v.MAX_NICK_LENGTH);
       const roleIds = v.snowflakes(request.roleIds, 'role_ids');
+      const presences = await presencesBeforeLock(deps, guildId, userId);
       const { result, eventId } = await lockedWrite(deps, guildId, async (tx) => {
         const access = await loadGuildAccess(tx, guildId);
         if (profile) await store.upsertUser(tx, profile);
@@ -53,7 +55,7 @@ export function memberHandlers(deps: GuildApiDeps) {
         if (await members.getMember(tx, guildId, userId)) throw new AlreadyExistsError(`user ${userId} is already a member of guild ${guildId}`);
         await members.insertMember(tx, guildId, userId, nick, memberRoleIds(access, roleIds));
         const member = await existingMember(tx, guildId, userId);
-        const guildCreate = (await buildGuildCreate(tx, guildId, userId, DEFAULT_LARGE_THRESHOLD))!;
+        const guildCreate = (await buildGuildCreate(tx, guildId, userId, DEFAULT_LARGE_THRESHOLD, presences))!;
         const events = [memberEvent('GUILD_MEMBER_ADD', member), { scope: userScope(userId), type: 'GUILD_CREATE', payload: guildCreate }];
         return { result: member, events };
       });

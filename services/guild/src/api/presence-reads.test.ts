@@ -92,6 +92,20 @@ describe('guild api – presences from the presence service', () => {
     ]);
   });
 
+  it('the GUILD_CREATE sent on joining (AddMember) and on creating a guild lists the presences too, read before the write\'s lock', async () => {
+    const { guildId } = await createGuildWith(h, offline, [desktop, hidden]);
+    h.publisher.take();
+    await h.client.addMember({ guildId, user: { id: mobile } });
+    const joined = h.publisher.take().find((e) => e.type === 'GUILD_CREATE' && e.scope === `u:${mobile}`)!;
+    expect(joined.payload.presences).toEqual([
+      online(desktop),
+      { user: { id: mobile }, status: 'idle', activities: [game], client_status: { mobile: 'idle' } },
+    ]);
+    await h.client.createGuild({ name: 'mine', ownerId: desktop });
+    const created = h.publisher.take().find((e) => e.type === 'GUILD_CREATE' && e.scope === `u:${desktop}`)!;
+    expect(created.payload.presences).toEqual([online(desktop)]);
+  });
+
   it('GUILD_CREATEs of many guilds cost one presence read of their members, each user once', async () => {
     const first = await createGuildWith(h, desktop, [mobile, offline]);
     const second = await createGuildWith(h, mobile, [desktop, hidden]);
