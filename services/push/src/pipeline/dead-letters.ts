@@ -15,7 +15,7 @@ export interface DeadLetterSink {
 }
 
 /** Why a device was dead-lettered (the `reason` metric label and push-reason header). */
-export type DeadLetterReason = 'rejected' | 'retries-exhausted' | 'retry-after-too-long' | 'no-provider';
+export type DeadLetterReason = 'rejected' | 'retries-exhausted' | 'retry-after-too-long' | 'no-provider' | 'token-removal-suspended';
 
 export const PUSH_DLQ_HEADERS = {
   reason: 'push-reason',

@@ -146,6 +146,18 @@ describe('delivery pipeline', () => {
     expect(await h.metric('push_tokens_removed_total', { provider: 'fcm', reason: 'UNREGISTERED' })).toBe(1);
   });
 
+  it('keeps an app\'s tokens and dead-letters instead when most of its answers say dead (a misconfigured app)', async () => {
+    const h = harness({ tokenGuard: { minSends: 4, maxShare: 0.5 } });
+    const tokens = ['t1', 't2', 't3', 't4', 't5'];
+    h.directory.add(USER, ...tokens.map((t) => device('apns', t)));
+    for (const t of tokens) h.apns.script(t, { kind: 'unregistered', reason: 'DeviceTokenNotForTopic', status: 400 });
+    await expect(h.pipeline.process(recordOf(request()), contextOf())).resolves.toBe('sent');
+    // The first three went before the guard had seen enough answers; from the fourth on, kept.
+    expect(h.directory.removed).toHaveLength(3);
+    expect(h.sink.produced.map((p) => p.record.headers![PUSH_DLQ_HEADERS.reason])).toEqual(['token-removal-suspended', 'token-removal-suspended']);
+    expect(await h.metric('push_dead_lettered_total', { provider: 'apns', reason: 'token-removal-suspended' })).toBe(2);
+  });
+
   it('settles the record even when removing a dead token fails', async () => {
     const h = harness();
     h.directory.add(USER, device('fcm', 'gone'));

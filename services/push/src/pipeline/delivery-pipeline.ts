@@ -22,6 +22,8 @@ import type { DeadLetterSink, DeviceFailure } from './dead-letters';
 import { decodePushRequest } from './decode-request';
 import type { PushRequestMessage } from './decode-request';
 import { deliverToDevice } from './device-delivery';
+import { TokenRemovalGuard } from './token-removal-guard';
+import type { TokenRemovalGuardOptions } from './token-removal-guard';
 import type { DeviceDeliveryDeps } from './device-delivery';
 import { DeviceLookupBatcher } from './device-directory';
 import type { DeviceDirectory } from './device-directory';
@@ -47,6 +49,8 @@ export interface DeliveryPipelineOptions {
   maxInFlightSends?: number;
   retry?: RetryPolicyOptions;
   collapse?: CollapseOptions;
+  /** When an app's dead-token answers are too many to be true (TokenRemovalGuard; default: over half of ≥ 200 sends a minute). */
+  tokenGuard?: TokenRemovalGuardOptions;
   render?: RenderLimits;
   /** Most users in one DeviceDirectory.devicesOf call. Default 500. */
   lookupBatchSize?: number;
@@ -121,6 +125,7 @@ class PushDeliveryPipeline implements DeliveryPipeline {
       directory: options.directory,
       logger: this.#logger,
       sleep: this.#sleep,
+      tokenGuard: new TokenRemovalGuard({ now: this.#now, ...options.tokenGuard }),
     };
   }
 

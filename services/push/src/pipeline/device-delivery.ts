@@ -14,6 +14,7 @@ import type { InFlightLimiter } from './in-flight-limiter';
 import type { PushMetrics } from './push-metrics';
 import { reasonLabel } from './push-metrics';
 import type { RetryPolicy } from './retry-policy';
+import type { TokenRemovalGuard } from './token-removal-guard';
 
 export type DeviceResult = 'delivered' | 'removed' | 'dead-lettered';
 
@@ -25,6 +26,8 @@ export interface DeviceDeliveryDeps {
   directory: Pick<DeviceDirectory, 'removeToken'>;
   logger: Pick<Logger, 'warn' | 'error'>;
   sleep: Sleep;
+  /** Keeps an app's tokens when most of its answers say "dead" (a misconfigured app, not dead devices). */
+  tokenGuard: TokenRemovalGuard;
 }
 
 export async function deliverToDevice(
@@ -42,9 +45,14 @@ export async function deliverToDevice(
     const outcome = await sendOnce(deps, provider, target, notification, signal);
     switch (outcome.kind) {
       case 'delivered':
+        deps.tokenGuard.record(appKey(target), false);
         deps.metrics.provider(target.platform).delivered.inc();
         return 'delivered';
       case 'unregistered':
+        if (!deps.tokenGuard.record(appKey(target), true)) {
+          deps.logger.error({ platform: target.platform, appId: target.appId, reason: outcome.reason }, 'most of this app\'s tokens are answered as dead: keeping them (check the app\'s configuration)');
+          return giveUp(deps, deadLetter, { target, reason: 'token-removal-suspended', detail: outcome.reason, attempts: attempt, status: outcome.status });
+        }
         await removeToken(deps, target, outcome.reason);
         return 'removed';
       case 'rejected':
@@ -87,6 +95,8 @@ async function sendOnce(
   throwIfAborted(signal);
   return outcome;
 }
+
+const appKey = (target: DeviceTarget): string => `${target.platform}/${target.appId}`;
 
 async function removeToken(deps: DeviceDeliveryDeps, target: DeviceTarget, reason: string): Promise<void> {
   try {

@@ -21,4 +21,5 @@ export * from './in-flight-limiter';
 export * from './push-metrics';
 export * from './render';
 export * from './retry-policy';
+export * from './token-removal-guard';
 export * from './truncate-utf8';
