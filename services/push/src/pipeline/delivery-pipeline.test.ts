@@ -283,11 +283,18 @@ describe('delivery pipeline', () => {
     await expect(h.pipeline.process(record, contextOf(undefined, 2))).resolves.toBe('sent');
   });
 
-  it('sets the consumer lag of the record partition from its timestamp', async () => {
-    const now = 1_700_000_010_000;
-    const h = harness({ now: () => now });
-    await h.pipeline.process(recordOf(request(), { partition: 3, timestamp: now - 4_000 }), contextOf());
-    expect(await h.metric('push_consumer_lag_seconds', { partition: '3' })).toBe(4);
+  it('reports the age of the oldest request being handled per partition, and 0 once none is', async () => {
+    const h = harness();
+    h.directory.add(USER, device('fcm', 'a'));
+    h.fcm.hold();
+    const handled = h.pipeline.process(recordOf(request(), { partition: 3, timestamp: Date.now() - 4_000 }), contextOf());
+    await until(() => h.fcm.inFlight === 1, 'the send in flight');
+    const lag = await h.metric('push_consumer_lag_seconds', { partition: '3' });
+    expect(lag).toBeGreaterThanOrEqual(4);
+    expect(lag).toBeLessThan(60);
+    h.fcm.releaseAll();
+    await handled;
+    expect(await h.metric('push_consumer_lag_seconds', { partition: '3' })).toBe(0);
   });
 
   it('stop() abandons in-flight records without dead-lettering, and parks records handed over later', async () => {

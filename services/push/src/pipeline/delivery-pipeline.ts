@@ -139,6 +139,15 @@ class PushDeliveryPipeline implements DeliveryPipeline {
 
   async process(record: ConsumedRecord, ctx: RecordHandlerContext): Promise<RequestResult> {
     if (this.#stopping.signal.aborted) return parkUntilAbandoned(ctx.signal);
+    const handled = this.#metrics.handling(record.partition, record.timestamp);
+    try {
+      return await this.#process(record, ctx);
+    } finally {
+      handled();
+    }
+  }
+
+  async #process(record: ConsumedRecord, ctx: RecordHandlerContext): Promise<RequestResult> {
     const message = this.#consume(record);
     const decision = this.#collapser.admit({
       requestId: message.requestId,
@@ -173,7 +182,6 @@ class PushDeliveryPipeline implements DeliveryPipeline {
   /** Counts the record and decodes it (PoisonRecordError for a bad one). */
   #consume(record: ConsumedRecord): PushRequestMessage {
     this.#metrics.consumed.inc();
-    this.#metrics.lag(record.partition, Math.max(0, this.#now() - record.timestamp) / 1000);
     try {
       return decodePushRequest(record);
     } catch (err) {

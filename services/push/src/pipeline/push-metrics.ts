@@ -42,9 +42,13 @@ export class PushMetrics {
   readonly consumerLag: Gauge<'partition'>;
   readonly #providers = new Map<string, ProviderSeries>();
   readonly #settledBy = new Map<RequestResult, CounterChild>();
-  readonly #lagBy = new Map<number, { set(value: number): void }>();
+  /** Append timestamps of the records being handled, by partition (the lag gauge's source). */
+  readonly #handling = new Map<number, Map<number, number>>();
+  #nextHandling = 0;
+  readonly #now: () => number;
 
-  constructor(registry: Registry) {
+  constructor(registry: Registry, now: () => number = Date.now) {
+    this.#now = now;
     const registers = [registry];
     this.consumed = new Counter({
       name: 'push_requests_consumed_total', help: 'Push request records handed to the pipeline (redeliveries included).', registers,
@@ -90,10 +94,20 @@ export class PushMetrics {
       name: 'push_provider_latency_seconds', help: 'Time of one provider send, by provider and outcome kind.',
       labelNames: ['provider', 'outcome'], buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers,
     });
+    const handling = this.#handling;
+    const clock = this.#now;
     this.consumerLag = new Gauge({
       name: 'push_consumer_lag_seconds',
-      help: 'Age of the latest push request record when its handling started (now minus its append timestamp), by partition.',
+      help: 'Age of the oldest push request being handled (now minus its append timestamp), by partition; 0 when none is.',
       labelNames: ['partition'], registers,
+      // At scrape time, so an idle partition reads 0 instead of its last busy value.
+      collect() {
+        for (const [partition, records] of handling) {
+          let oldest = Infinity;
+          for (const timestamp of records.values()) if (timestamp < oldest) oldest = timestamp;
+          this.labels({ partition: String(partition) }).set(records.size === 0 ? 0 : Math.max(0, clock() - oldest) / 1000);
+        }
+      },
     });
   }
 
@@ -119,11 +133,13 @@ export class PushMetrics {
     child.inc();
   }
 
-  /** Sets push_consumer_lag_seconds{partition}. */
-  lag(partition: number, seconds: number): void {
-    let child = this.#lagBy.get(partition);
-    if (!child) this.#lagBy.set(partition, (child = this.consumerLag.labels({ partition: String(partition) })));
-    child.set(seconds);
+  /** A record of `partition` appended at `timestamp` is being handled until the returned function is called (push_consumer_lag_seconds). */
+  handling(partition: number, timestamp: number): () => void {
+    let records = this.#handling.get(partition);
+    if (!records) this.#handling.set(partition, (records = new Map()));
+    const id = this.#nextHandling++;
+    records.set(id, timestamp);
+    return () => void records.delete(id);
   }
 }
 
