@@ -138,7 +138,7 @@ describe('presence owner (in-memory log, PGlite)', () => {
     await sub.stop();
   });
 
-  it('writes the session before announcing, and retries a record whose change the sink refused', async () => {
+  it('writes the session row even while the sink refuses the change, and retries the record until the sink takes it', async () => {
     const user = 5001n;
     sink.failure = new Error('sink down');
     await publishSessionEvents(log, TOPIC, [{ kind: 'connected', userId: user, sessionId: 's' }]);

@@ -1,10 +1,11 @@
 // The partition owner: this instance's member of the consumer group on the session presence topic
 // (keyed by user id, so one owner sees all of a user's sessions, in order). For each record, one at
 // a time per partition and every owned partition at once, it applies the event to the user's
-// session table, writes the session row to PostgreSQL, and, when the aggregated presence changed,
-// records it in the outbox (presence_announced, pending) and hands it to the sink — all before the
-// handler resolves, so the offset commits only after the state is durable. Users are loaded from PostgreSQL on their
-// first event after their partition moved here, and dropped when it moves away.
+// session table, writes the session row to PostgreSQL and, when the aggregated presence changed,
+// records it in the outbox (presence_announced, pending) and hands it to the sink (the two writes
+// at once), all before the handler resolves, so the offset commits only after the state is
+// durable. Users are loaded from PostgreSQL on their first event after their partition moved
+// here, and dropped when it moves away.
 import { isPoisonRecordError } from '@switchboard/runtime';
 import type { ConsumedRecord, EventLog, Logger, RecordHandlerContext, Subscription, TopicPartition } from '@switchboard/runtime';
 import { aggregatePresence, samePresence } from '../aggregate';
@@ -127,11 +128,26 @@ export class PresenceOwner {
     const users = this.#partitions.get(record.partition) ?? new Map<bigint, OwnedUser>();
     const user = users.get(event.userId) ?? (await this.#load(event.userId, record.partition, users));
     const write = sessionWriteFor(user.sessions, event);
-    // Durable first: the sessions in PostgreSQL are the state a successor rebuilds from.
-    if (write.op === 'upsert') await store.upsertSession(event.userId, write.session, record.partition);
-    else if (write.op === 'delete') await store.deleteSession(event.userId, write.sessionId);
+    // The session row (the state a successor rebuilds from) and the change's outbox row are
+    // written at once, both before the offset commits.
+    const persisted =
+      write.op === 'upsert' ? store.upsertSession(event.userId, write.session, record.partition)
+        : write.op === 'delete' ? store.deleteSession(event.userId, write.sessionId)
+          : Promise.resolve();
+    const sessionId = write.op === 'upsert' ? write.session.sessionId : write.op === 'delete' ? write.sessionId : undefined;
+    const prior = sessionId === undefined ? undefined : user.sessions.get(sessionId);
     applySessionWrite(user.sessions, write);
-    await this.#announce(event.userId, record.partition, users, user, signal);
+    const [session, change] = await Promise.allSettled([persisted, this.#announce(event.userId, record.partition, users, user, signal)]);
+    if (session.status === 'rejected') {
+      // Not in PostgreSQL: undo it in memory, so the retry writes it again. (An announcement that
+      // went through stays: the retry then finds nothing new to announce.)
+      if (sessionId !== undefined) {
+        if (prior) user.sessions.set(sessionId, prior);
+        else user.sessions.delete(sessionId);
+      }
+      throw session.reason;
+    }
+    if (change.status === 'rejected') throw change.reason;
   }
 
   /** Announces the user's change (if any), counts it, and forgets a user left with nothing. */
