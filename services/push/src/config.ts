@@ -29,6 +29,11 @@ export const pushSpec = {
   /** First retry delay; doubles each attempt (with jitter) up to PUSH_RETRY_MAX_MS. Retry-After wins when given. */
   retryBaseMs: env.int('PUSH_RETRY_BASE_MS', { default: 500, min: 1, max: 3_600_000 }),
   retryMaxMs: env.int('PUSH_RETRY_MAX_MS', { default: 60_000, min: 1, max: 3_600_000 }),
+  /**
+   * A retry due later than this is handed to the retry topic (`<requests topic>.retry`) and its
+   * request settles, instead of holding the request's partition commit while it waits.
+   */
+  retryDeferAfterMs: env.int('PUSH_RETRY_DEFER_AFTER_MS', { default: 2_000, min: 0, max: 3_600_000 }),
   /** FCM's per-project send quota (messages per minute); sends beyond it wait. */
   fcmQuotaPerMinute: env.int('PUSH_FCM_QUOTA_PER_MINUTE', { default: 600_000, min: 1, max: 1_000_000_000 }),
   /** APNs provider tokens (JWT) are renewed this often: Apple refuses them after 60 minutes and throttles renewals within 20. */

@@ -2,11 +2,11 @@
 // pipeline over the device registry, and its subscription to the push requests topic, consumed
 // pipelined (many requests of one partition in flight, only the settled prefix committed) and
 // bounded by PUSH_MAX_IN_FLIGHT: when every slot is taken, consumption waits (backpressure).
-import { UnknownTopicError } from '@switchboard/runtime';
+import { deadLetterTopicFor, UnknownTopicError } from '@switchboard/runtime';
 import type { EventLog, ServiceContext, Subscription } from '@switchboard/runtime';
 import type { PushApps } from './apps';
 import type { PushConfig } from './config';
-import { createDeliveryPipeline, directoryOf, PushMetrics } from './pipeline';
+import { createDeliveryPipeline, directoryOf, PushMetrics, requestsTopicOf, retryTopicFor } from './pipeline';
 import type { DeliveryPipeline } from './pipeline';
 import { ProviderRegistry } from './providers';
 import type { DeviceStore } from './registry';
@@ -14,7 +14,7 @@ import type { DeviceStore } from './registry';
 type DeliverySettings = Pick<
   PushConfig,
   | 'requestsTopic' | 'requestsPartitions' | 'consumerGroup' | 'maxInFlight' | 'connectionConcurrency' | 'connectionsPerApp'
-  | 'collapseWindowMs' | 'maxAttempts' | 'retryBaseMs' | 'retryMaxMs' | 'fcmQuotaPerMinute' | 'apnsJwtRefreshMinutes'
+  | 'collapseWindowMs' | 'maxAttempts' | 'retryBaseMs' | 'retryMaxMs' | 'retryDeferAfterMs' | 'fcmQuotaPerMinute' | 'apnsJwtRefreshMinutes'
 >;
 
 export interface RunningDelivery {
@@ -51,13 +51,19 @@ export async function startDelivery(context: ServiceContext, eventLog: EventLog,
     maxInFlightSends: settings.maxInFlight,
     retry: { maxAttempts: settings.maxAttempts, baseDelayMs: settings.retryBaseMs, maxDelayMs: settings.retryMaxMs },
     collapse: { windowMs: settings.collapseWindowMs },
+    deferRetries: { sink: eventLog, afterMs: settings.retryDeferAfterMs },
   });
   const partitions = await requestsPartitions(eventLog, settings);
+  const retryTopic = retryTopicFor(settings.requestsTopic);
+  await eventLog.ensureTopics([{ name: retryTopic, partitions }]);
   const subscription = await eventLog.subscribe({
     groupId: settings.consumerGroup,
-    topics: [settings.requestsTopic],
+    // Requests and their deferred retries (each waits for its time while it is handled).
+    topics: [settings.requestsTopic, retryTopic],
     handler: pipeline.handle,
-    partitionConcurrency: partitions,
+    // One dead-letter topic for both: a retry's poison letter goes where its request's would.
+    deadLetterTopic: (topic) => deadLetterTopicFor(requestsTopicOf(topic)),
+    partitionConcurrency: partitions * 2,
     // Requests wait on provider round trips: many of one partition at once, all of them within
     // the instance bound (a request to a user with several devices may hold several sends).
     inFlightPerPartition: Math.max(1, Math.min(settings.maxInFlight, 512)),

@@ -11,9 +11,9 @@
 // log's bounded in-flight consumption (SubscribeOptions.inFlightPerPartition) fetching pauses.
 import { setMaxListeners } from 'node:events';
 import type { ConsumedRecord, Logger, RecordHandlerContext } from '@switchboard/runtime';
-import { deadLetterTopicFor, isPoisonRecordError, onAbort } from '@switchboard/runtime';
+import { deadLetterTopicFor, isPoisonRecordError, onAbort, PoisonRecordError } from '@switchboard/runtime';
 import type { DeviceTarget, Platform, PushProvider } from '../providers/provider';
-import { abortableSleep, PushAbandonedError, unlessAborted } from './abort';
+import { abortableSleep, PushAbandonedError, throwIfAborted, unlessAborted } from './abort';
 import type { Sleep } from './abort';
 import { Collapser } from './collapse';
 import type { CollapseOptions } from './collapse';
@@ -22,6 +22,8 @@ import type { DeadLetterSink, DeviceFailure } from './dead-letters';
 import { decodePushRequest } from './decode-request';
 import type { PushRequestMessage } from './decode-request';
 import { deliverToDevice } from './device-delivery';
+import type { Defer } from './device-delivery';
+import { isRetryTopic, parseRetry, requestsTopicOf, retryRecord, retryTopicFor } from './deferred-retries';
 import { TokenRemovalGuard } from './token-removal-guard';
 import type { TokenRemovalGuardOptions } from './token-removal-guard';
 import type { DeviceDeliveryDeps } from './device-delivery';
@@ -58,8 +60,13 @@ export interface DeliveryPipelineOptions {
   deadLetterTopic?: string | ((topic: string) => string);
   /** Waits between retries (tests pass a recording one). Default: a timer. */
   sleep?: Sleep;
-  /** Wall clock, ms (lag metric, collapse expiry). Default Date.now. */
+  /** Wall clock, ms (lag metric, collapse expiry, deferred retries). Default Date.now. */
   now?: () => number;
+  /**
+   * Retries due later than `afterMs` go to the retry topic (`<topic>.retry`, deferred-retries.ts)
+   * through `sink` instead of holding their request's record; unset: every retry is waited for.
+   */
+  deferRetries?: { sink: DeadLetterSink; afterMs: number };
 }
 
 export interface DeliveryPipeline {
@@ -126,6 +133,8 @@ class PushDeliveryPipeline implements DeliveryPipeline {
       logger: this.#logger,
       sleep: this.#sleep,
       tokenGuard: new TokenRemovalGuard({ now: this.#now, ...options.tokenGuard }),
+      deferAfterMs: options.deferRetries?.afterMs ?? Infinity,
+      now: this.#now,
     };
   }
 
@@ -139,6 +148,7 @@ class PushDeliveryPipeline implements DeliveryPipeline {
 
   async process(record: ConsumedRecord, ctx: RecordHandlerContext): Promise<RequestResult> {
     if (this.#stopping.signal.aborted) return parkUntilAbandoned(ctx.signal);
+    if (isRetryTopic(record.topic)) return this.#processRetry(record, ctx);
     const handled = this.#metrics.handling(record.partition, record.timestamp);
     try {
       return await this.#process(record, ctx);
@@ -230,18 +240,55 @@ class PushDeliveryPipeline implements DeliveryPipeline {
     if (this.#links.get(recordSignal) === link) this.#links.delete(recordSignal);
   }
 
+  /** A deferred retry (a record of the retry topic): one device, once its time has come. */
+  async #processRetry(record: ConsumedRecord, ctx: RecordHandlerContext): Promise<RequestResult> {
+    const retry = parseRetry(record);
+    if (!retry) {
+      this.#metrics.poison.inc();
+      throw new PoisonRecordError(`${record.topic}[${record.partition}]@${record.offset}: not a deferred push retry (push-retry-* headers)`);
+    }
+    const message = this.#consume(record);
+    try {
+      return await this.#track(ctx.signal, async (signal) => {
+        await this.#sleep(Math.max(0, retry.notBefore - this.#now()), signal);
+        const notification = renderNotification(message, this.#options.render);
+        const deadLetter = (failure: DeviceFailure) => this.#deadLetter(record, message, ctx.groupId, failure, signal);
+        await deliverToDevice(this.#deviceDeps, retry.target, notification, deadLetter, signal, {
+          firstAttempt: retry.attempt, defer: this.#deferrer(record, signal),
+        });
+        this.#metrics.settle('sent');
+        return 'sent' as const;
+      });
+    } catch (err) {
+      if (err instanceof PushAbandonedError && !ctx.signal.aborted) await parkUntilAbandoned(ctx.signal);
+      throw err;
+    }
+  }
+
+  /** How a device of `record` defers a later retry (undefined: deferral is off). */
+  #deferrer(record: ConsumedRecord, signal: AbortSignal): Defer | undefined {
+    const defer = this.#options.deferRetries;
+    if (!defer) return undefined;
+    const topic = retryTopicFor(requestsTopicOf(record.topic));
+    return async (retry) => {
+      throwIfAborted(signal);
+      await unlessAborted(defer.sink.produce(topic, [retryRecord(record, retry)]), signal);
+    };
+  }
+
   async #deliver(record: ConsumedRecord, message: PushRequestMessage, groupId: string, signal: AbortSignal): Promise<RequestResult> {
     const devices = uniqueDevices(await unlessAborted(this.#lookups.devicesOf(message.userId), signal));
     if (devices.length === 0) return 'no-devices';
     const notification = renderNotification(message, this.#options.render);
     const deadLetter = (failure: DeviceFailure) => this.#deadLetter(record, message, groupId, failure, signal);
+    const retrying = { firstAttempt: 1, defer: this.#deferrer(record, signal) };
     if (devices.length === 1) {
       // Most users have one device: no settle-all bookkeeping for it.
-      await deliverToDevice(this.#deviceDeps, devices[0]!, notification, deadLetter, signal);
+      await deliverToDevice(this.#deviceDeps, devices[0]!, notification, deadLetter, signal, retrying);
       return 'sent';
     }
     const results = await Promise.allSettled(
-      devices.map((device) => deliverToDevice(this.#deviceDeps, device, notification, deadLetter, signal)),
+      devices.map((device) => deliverToDevice(this.#deviceDeps, device, notification, deadLetter, signal, retrying)),
     );
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
@@ -256,7 +303,8 @@ class PushDeliveryPipeline implements DeliveryPipeline {
     );
     const writer = {
       sink: this.#options.deadLetters,
-      topicFor: this.#dlqTopicFor,
+      // A deferred retry's letter goes where its request's would.
+      topicFor: (topic: string) => this.#dlqTopicFor(requestsTopicOf(topic)),
       sleep: this.#sleep,
       onError: (err: unknown, tries: number) => this.#logger.error({ err, tries }, 'producing a push dead letter failed; retrying'),
     };

@@ -1,7 +1,8 @@
 // One device's share of a request: send through its platform's provider (holding an in-flight
 // slot only while the send is on the wire), then act on the outcome — delivered; unregistered →
 // remove the token; rejected → dead-letter; retry → wait per the retry policy and send again, up
-// to its max attempts, then dead-letter. Resolves when the device is settled; rejects only with
+// to its max attempts, then dead-letter; a retry due later than deferAfterMs is deferred to the
+// retry topic (deferred-retries.ts) when the caller allows it. Resolves when the device is settled; rejects only with
 // PushAbandonedError (the record's signal aborted: nothing more is done, nothing dead-lettered).
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '@switchboard/runtime';
@@ -14,9 +15,10 @@ import type { InFlightLimiter } from './in-flight-limiter';
 import type { PushMetrics } from './push-metrics';
 import { reasonLabel } from './push-metrics';
 import type { RetryPolicy } from './retry-policy';
+import type { DeferredRetry } from './deferred-retries';
 import type { TokenRemovalGuard } from './token-removal-guard';
 
-export type DeviceResult = 'delivered' | 'removed' | 'dead-lettered';
+export type DeviceResult = 'delivered' | 'removed' | 'dead-lettered' | 'deferred';
 
 export interface DeviceDeliveryDeps {
   provider(platform: Platform): PushProvider | undefined;
@@ -28,7 +30,13 @@ export interface DeviceDeliveryDeps {
   sleep: Sleep;
   /** Keeps an app's tokens when most of its answers say "dead" (a misconfigured app, not dead devices). */
   tokenGuard: TokenRemovalGuard;
+  /** Retries due later than this go to the retry topic (when the record can defer) instead of being waited for. */
+  deferAfterMs: number;
+  now: () => number;
 }
+
+/** Hands a device's later retry to the retry topic (resolves once it is durable). */
+export type Defer = (retry: DeferredRetry) => Promise<void>;
 
 export async function deliverToDevice(
   deps: DeviceDeliveryDeps,
@@ -36,12 +44,13 @@ export async function deliverToDevice(
   notification: RenderedNotification,
   deadLetter: (failure: DeviceFailure) => Promise<void>,
   signal: AbortSignal,
+  retrying?: { firstAttempt: number; defer?: Defer | undefined },
 ): Promise<DeviceResult> {
   const provider = deps.provider(target.platform);
   if (!provider) {
     return giveUp(deps, deadLetter, { target, reason: 'no-provider', detail: `no provider for platform "${target.platform}"`, attempts: 0 });
   }
-  for (let attempt = 1; ; attempt += 1) {
+  for (let attempt = retrying?.firstAttempt ?? 1; ; attempt += 1) {
     const outcome = await sendOnce(deps, provider, target, notification, signal);
     switch (outcome.kind) {
       case 'delivered':
@@ -64,6 +73,11 @@ export async function deliverToDevice(
           return giveUp(deps, deadLetter, { target, reason: decision.reason, detail, attempts: attempt, status: outcome.status });
         }
         deps.metrics.retried.inc({ provider: target.platform, reason: reasonLabel(outcome.reason) });
+        if (retrying?.defer && decision.delayMs > deps.deferAfterMs) {
+          await retrying.defer({ target, attempt: attempt + 1, notBefore: deps.now() + decision.delayMs });
+          deps.metrics.deferred.inc({ provider: target.platform });
+          return 'deferred';
+        }
         await deps.sleep(decision.delayMs, signal);
         break;
       }

@@ -12,6 +12,7 @@
 export * from './abort';
 export * from './collapse';
 export * from './dead-letters';
+export * from './deferred-retries';
 export * from './decode-request';
 export * from './delivery-pipeline';
 export * from './device-delivery';

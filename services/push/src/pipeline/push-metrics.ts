@@ -33,6 +33,7 @@ export class PushMetrics {
   readonly sent: Counter<'provider'>;
   readonly delivered: Counter<'provider'>;
   readonly retried: Counter<'provider' | 'reason'>;
+  readonly deferred: Counter<'provider'>;
   readonly deadLettered: Counter<'provider' | 'reason'>;
   readonly tokensRemoved: Counter<'provider' | 'reason'>;
   readonly tokenRemovalFailures: Counter<'provider'>;
@@ -70,6 +71,10 @@ export class PushMetrics {
     this.retried = new Counter({
       name: 'push_retries_total', help: 'Sends answered "try again later" and scheduled again, by provider and provider reason.',
       labelNames: ['provider', 'reason'], registers,
+    });
+    this.deferred = new Counter({
+      name: 'push_retries_deferred_total', help: 'Retries due later than PUSH_RETRY_DEFER_AFTER, handed to the retry topic (their request settled), by provider.',
+      labelNames: ['provider'], registers,
     });
     this.deadLettered = new Counter({
       name: 'push_dead_lettered_total',
