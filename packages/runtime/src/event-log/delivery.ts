@@ -7,6 +7,7 @@ import { deadLetterRecord, deadLetterResolver, errorText } from './dead-letter';
 import type { EventLogLogger } from './logger';
 import { runInRecordContext } from './trace-context';
 import { onAbort } from '../streams/abort-registry';
+import { unlessAborted } from '../streams/abortable';
 
 export type DeliveryOutcome = 'handled' | 'dead-lettered' | 'abandoned';
 
@@ -41,26 +42,8 @@ export function deliveryPolicy(options: SubscribeOptions): DeliveryPolicy {
 
 class Abandoned extends Error {}
 
-/**
- * Settles like `promise`, or rejects with Abandoned as soon as `signal` aborts. The signal is the
- * subscription's, shared by every record in flight: onAbort keeps that O(1) per record.
- */
-function unlessAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(new Abandoned());
-  return new Promise<T>((resolve, reject) => {
-    const dispose = onAbort(signal, () => reject(new Abandoned()));
-    promise.then(
-      (value) => {
-        dispose();
-        resolve(value);
-      },
-      (err: unknown) => {
-        dispose();
-        reject(err);
-      },
-    );
-  });
-}
+/** Settles like `promise`, or rejects with Abandoned once the record's (shared) signal aborts. */
+const unlessAbandoned = <T>(promise: Promise<T>, signal: AbortSignal): Promise<T> => unlessAborted(promise, signal, () => new Abandoned());
 
 /** Waits `ms`, or less if `signal` aborts. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -85,7 +68,7 @@ function invokeHandler(record: ConsumedRecord, policy: DeliveryPolicy, attempt: 
     Promise.resolve().then(() => policy.handler(record, { groupId: policy.groupId, attempt, signal })),
   );
   run.catch(() => undefined); // an abandoned handler may still fail later: nobody listens then
-  return unlessAborted(run, signal);
+  return unlessAbandoned(run, signal);
 }
 
 /**
@@ -139,7 +122,7 @@ async function deadLetter(
   for (let tries = 1; ; tries += 1) {
     if (signal.aborted) return 'abandoned';
     try {
-      await unlessAborted(deps.produce(topic, [letter]), signal);
+      await unlessAbandoned(deps.produce(topic, [letter]), signal);
       return 'dead-lettered';
     } catch (err) {
       if (err instanceof Abandoned || signal.aborted) return 'abandoned';

@@ -10,12 +10,13 @@
 // records per partition.
 import type { SubscribeOptions } from './event-log';
 import { onAbort } from '../streams/abort-registry';
+import { Slots } from '../streams/abortable';
 
 export interface PipelineSettings {
   /** Started, not yet committable records per partition (SubscribeOptions.inFlightPerPartition). */
   perPartition: number;
   /** Shared by every partition of one subscription (SubscribeOptions.maxInFlight). */
-  limit?: InFlightLimit;
+  limit?: Slots;
 }
 
 function positiveInteger(name: string, value: number | undefined): number | undefined {
@@ -32,7 +33,7 @@ export function pipelineSettings(options: SubscribeOptions): PipelineSettings | 
   const perPartition = positiveInteger('inFlightPerPartition', options.inFlightPerPartition);
   const maxInFlight = positiveInteger('maxInFlight', options.maxInFlight);
   if (perPartition === undefined && maxInFlight === undefined) return undefined;
-  return { perPartition: perPartition ?? 1, limit: maxInFlight === undefined ? undefined : new InFlightLimit(maxInFlight) };
+  return { perPartition: perPartition ?? 1, limit: maxInFlight === undefined ? undefined : new Slots(maxInFlight) };
 }
 
 /** Resolves on the next call of `notify`, or when `signal` aborts. */
@@ -58,52 +59,8 @@ class Changes {
   }
 }
 
-/**
- * A counting semaphore: records in flight across the partitions of one subscription, first come
- * first served. A released slot goes straight to the longest waiter, and only that one wakes.
- */
-export class InFlightLimit {
-  private used = 0;
-  /** The grants of the waiting acquirers, longest waiter first. */
-  private readonly queue: Array<() => void> = [];
-
-  constructor(readonly max: number) {}
-
-  get inUse(): number {
-    return this.used;
-  }
-
-  /** Takes a free slot if there is one (and nobody waits for it). */
-  tryAcquire(): boolean {
-    if (this.used >= this.max || this.queue.length > 0) return false;
-    this.used += 1;
-    return true;
-  }
-
-  /** Takes a slot as soon as one is free; false (and no slot taken) if `signal` aborts first. */
-  acquire(signal: AbortSignal): Promise<boolean> {
-    if (this.tryAcquire()) return Promise.resolve(true);
-    if (signal.aborted) return Promise.resolve(false);
-    return new Promise<boolean>((resolve) => {
-      const grant = () => {
-        dispose();
-        resolve(true);
-      };
-      const dispose = onAbort(signal, () => {
-        const at = this.queue.indexOf(grant);
-        if (at >= 0) this.queue.splice(at, 1);
-        resolve(false);
-      });
-      this.queue.push(grant);
-    });
-  }
-
-  release(): void {
-    const next = this.queue.shift();
-    if (next) next(); // the slot passes straight to the longest waiter
-    else this.used -= 1;
-  }
-}
+/** Records in flight across the partitions of one subscription (the runtime's FIFO semaphore). */
+export { Slots as InFlightLimit };
 
 interface Started {
   offset: string;
@@ -120,7 +77,7 @@ export class PartitionPipeline {
   private running = 0;
   private readonly changes = new Changes();
 
-  constructor(readonly capacity: number, private readonly limit?: InFlightLimit) {
+  constructor(readonly capacity: number, private readonly limit?: Slots) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError('capacity must be a positive integer');
   }
 

@@ -1,2 +1,3 @@
 export { AsyncQueue } from './async-queue';
 export { onAbort } from './abort-registry';
+export { Slots, unlessAborted } from './abortable';

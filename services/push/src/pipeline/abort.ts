@@ -5,7 +5,7 @@
 //
 // The signal is shared by every record in flight, so waits register through onAbort (O(1) to add
 // and remove) rather than addEventListener (a scan of the signal's listener list each time).
-import { onAbort } from '@switchboard/runtime';
+import { onAbort, unlessAborted as abortable } from '@switchboard/runtime';
 
 /** The record's handling was abandoned (its signal aborted); it will be redelivered. */
 export class PushAbandonedError extends Error {
@@ -20,25 +20,8 @@ export function throwIfAborted(signal: AbortSignal): void {
 }
 
 /** Settles like `promise`, or rejects with PushAbandonedError as soon as `signal` aborts. */
-export function unlessAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    promise.catch(() => undefined);
-    return Promise.reject(new PushAbandonedError());
-  }
-  return new Promise<T>((resolve, reject) => {
-    const dispose = onAbort(signal, () => reject(new PushAbandonedError()));
-    promise.then(
-      (value) => {
-        dispose();
-        resolve(value);
-      },
-      (err: unknown) => {
-        dispose();
-        reject(err);
-      },
-    );
-  });
-}
+export const unlessAborted = <T>(promise: Promise<T>, signal: AbortSignal): Promise<T> =>
+  abortable(promise, signal, () => new PushAbandonedError());
 
 export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;
 
