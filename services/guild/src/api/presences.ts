@@ -8,6 +8,8 @@ import { InvalidArgumentError } from '@switchboard/runtime';
 import type { Queryable } from '@switchboard/runtime';
 import { guildScope } from '../events';
 import type { GuildEventInit } from '../events';
+import { presenceShape } from '../presence-reader';
+import type { PresencePayload } from '../presence-reader';
 import * as v from './validate';
 import { publishOnly } from './write-path';
 import type { GuildApiDeps } from './write-path';
@@ -19,21 +21,20 @@ const GUILD_PRESENCES_INTENT = 1 << 8;
 const VISIBLE_STATUSES: ReadonlySet<string> = new Set(['online', 'idle', 'dnd', 'offline']);
 const PLATFORM_STATUSES: ReadonlySet<string> = new Set(['', 'online', 'idle', 'dnd']);
 
-/** A user's presence as PRESENCE_UPDATE carries it, without the guild id. */
-export type PresencePayload = Record<string, unknown> & { user: { id: string } };
-
-/** Discord's shape: `{user:{id}, status, activities, client_status}` (only the platforms present). */
+/**
+ * Discord's PRESENCE_UPDATE shape (without the guild id) of a presence, after checking every field
+ * (INVALID_ARGUMENT naming it): the same shape the presence reads use.
+ */
 export function presencePayload(p: presenceV1.UserPresence, field: string): PresencePayload {
   if (!VISIBLE_STATUSES.has(p.status)) {
     throw new InvalidArgumentError(`${field}.status`, `must be one of online, idle, dnd, offline (others see invisible as offline), got "${p.status}"`);
   }
-  const clientStatus: Record<string, string> = {};
   for (const platform of ['desktop', 'mobile', 'web'] as const) {
     const status = p.clientStatus?.[platform] ?? '';
     if (!PLATFORM_STATUSES.has(status)) throw new InvalidArgumentError(`${field}.client_status.${platform}`, `must be online, idle, dnd or empty, got "${status}"`);
-    if (status) clientStatus[platform] = status;
   }
-  return { user: { id: v.snowflake(p.userId, `${field}.user_id`).toString() }, status: p.status, activities: activities(p.activitiesJson, `${field}.activities_json`), client_status: clientStatus };
+  v.snowflake(p.userId, `${field}.user_id`);
+  return presenceShape(p, activities(p.activitiesJson, `${field}.activities_json`));
 }
 
 function activities(json: string, field: string): unknown[] {

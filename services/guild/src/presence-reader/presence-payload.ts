@@ -6,7 +6,7 @@ export type Platform = 'desktop' | 'mobile' | 'web';
 
 export interface PresencePayload {
   user: { id: string };
-  /** online, idle or dnd (offline users are left out of every presence list). */
+  /** online, idle or dnd in presence lists (offline users are left out); offline too in PRESENCE_UPDATE. */
   status: string;
   activities: unknown[];
   /** Only the platforms where the user has a session. */
@@ -27,10 +27,18 @@ function activitiesOf(json: string): unknown[] {
 /** The payload of a user who is not offline; undefined for an offline (or invisible) one. */
 export function presencePayload(presence: presenceV1.UserPresence): PresencePayload | undefined {
   if (presence.status === '' || presence.status === 'offline') return undefined;
+  return presenceShape(presence);
+}
+
+/**
+ * Discord's shape of any presence, offline included (PRESENCE_UPDATE): only the platforms the user
+ * is on. `activities` when the caller already parsed them.
+ */
+export function presenceShape(presence: presenceV1.UserPresence, activities = activitiesOf(presence.activitiesJson)): PresencePayload {
   const clientStatus: Partial<Record<Platform, string>> = {};
   const platforms = presence.clientStatus;
   if (platforms?.desktop) clientStatus.desktop = platforms.desktop;
   if (platforms?.mobile) clientStatus.mobile = platforms.mobile;
   if (platforms?.web) clientStatus.web = platforms.web;
-  return { user: { id: presence.userId }, status: presence.status, activities: activitiesOf(presence.activitiesJson), client_status: clientStatus };
+  return { user: { id: presence.userId }, status: presence.status, activities, client_status: clientStatus };
 }
