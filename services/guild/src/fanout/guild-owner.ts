@@ -132,7 +132,8 @@ export class GuildOwner {
   async handle(record: ConsumedRecord, ctx: Pick<RecordHandlerContext, 'signal'>): Promise<void> {
     const { metrics, logger, table, push } = this.#options;
     const event = decodeEventRecord(record);
-    await this.#awaitOwed(ctx.signal);
+    // Only after a cut stream: the common path takes no extra turn.
+    if (this.#owed.size > 0) await this.#awaitOwed(ctx.signal);
     metrics.eventsApplied.inc({ type: eventTypeLabel(event.event.type) });
     const state = isGuildScope(event) ? await this.#stateOf(event) : undefined;
     // A deletion is shown to whoever could see the thing before it went (after applying it, the
