@@ -11,7 +11,9 @@ import type { GatewayConfig } from './config';
 import { startGuildLink } from './guild-link';
 import type { GuildLink } from './guild-link';
 import { SessionPeerService } from './handoff/peer-service';
-import { DEFAULT_LEASE_INTERVAL_MS, DEFAULT_LEASE_TTL_MS, GatewayLease, PRESENCE_LEASES_TOPIC, PRESENCE_SESSIONS_TOPIC, PresencePublisher } from './presence-link';
+import {
+  DEFAULT_LEASE_INTERVAL_MS, DEFAULT_LEASE_TTL_MS, GatewayLease, PRESENCE_LEASES_TOPIC, PRESENCE_SESSIONS_TOPIC, PresencePublisher, reannounceOnRenewal,
+} from './presence-link';
 import type { PeerResolver } from './handoff/peer-resolver';
 import { edgePartsFromAccess, startGatewayEdge } from './transport/edge';
 import type { GatewayEdge } from './transport/edge';
@@ -76,18 +78,9 @@ export async function startGateway(context: ServiceContext, deps: GatewayDepende
     instanceId: context.instance.instanceId,
     logger: context.logger,
     topic: leasesTopic,
-    // Renewed after a gap close to the TTL (the presence service may have expired this instance),
-    // or after lost session events: give the presence service every live session again, an
-    // interval later (after its lease sweep saw the renewal, so no expiry undoes it).
-    onRenewed: (gapMs) => {
-      if (!presence.hadFailures && (gapMs === undefined || gapMs < leaseTtlMs - leaseIntervalMs)) return;
-      setTimeout(() => {
-        const sessions = presence.reannounce();
-        context.logger.warn({ sessions, gapMs }, 'presence lease renewed after a gap or lost events: sessions announced again');
-      }, leaseIntervalMs).unref();
-    },
-    ...(config.presenceLeaseIntervalMs === undefined ? {} : { intervalMs: config.presenceLeaseIntervalMs }),
-    ...(config.presenceLeaseTtlMs === undefined ? {} : { ttlMs: config.presenceLeaseTtlMs }),
+    intervalMs: leaseIntervalMs,
+    ttlMs: leaseTtlMs,
+    onRenewed: reannounceOnRenewal(presence, { ttlMs: leaseTtlMs, intervalMs: leaseIntervalMs, logger: context.logger }),
   });
   context.lifecycle.onShutdown('presence lease', () => lease.stop());
   edge = await startGatewayEdge(context, {

@@ -5,7 +5,7 @@ import { presenceV1 } from '@switchboard/proto';
 import { MemoryEventLog, silentEventLogLogger } from '@switchboard/runtime';
 import type { EventLog } from '@switchboard/runtime';
 import type { Session } from '../session/session';
-import { PRESENCE_SESSIONS_TOPIC, PresencePublisher } from './presence-publisher';
+import { PRESENCE_SESSIONS_TOPIC, PresencePublisher, reannounceOnRenewal } from './presence-publisher';
 
 const Kind = presenceV1.SessionPresenceEvent_Kind;
 const session = (id: string, userId: bigint, platform: string) => ({ id, userId, platform }) as unknown as Session;
@@ -60,5 +60,19 @@ describe('PresencePublisher.reannounce', () => {
     expect(publisher.hadFailures).toBe(false);
     await until(() => events.length === 1);
     expect(events[0]).toMatchObject({ kind: Kind.CONNECTED, sessionId: 'a', status: 'online' });
+  });
+
+  it('reannounces one interval after a renewal that followed a gap close to the TTL, not after an on-time one', async () => {
+    const publisher = new PresencePublisher({ eventLog: log, instanceId: 'gw', logger: { warn: () => undefined } });
+    publisher.sessionAdded(session('a', 1n, 'desktop'));
+    await until(() => events.length === 1);
+    const onRenewed = reannounceOnRenewal(publisher, { ttlMs: 3_000, intervalMs: 20, logger: { warn: () => undefined } });
+    onRenewed(undefined);
+    onRenewed(1_000);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(events).toHaveLength(1);
+    onRenewed(2_990); // within one interval of the TTL: the lease may have lapsed
+    await until(() => events.length === 2);
+    expect(events[1]).toMatchObject({ kind: Kind.CONNECTED, sessionId: 'a' });
   });
 });

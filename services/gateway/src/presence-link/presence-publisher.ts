@@ -152,3 +152,26 @@ export class PresencePublisher implements PresenceSink, SessionRegistryObserver 
     );
   }
 }
+
+export interface ReannouncePolicy {
+  /** The lease's TTL and renewal interval. */
+  ttlMs: number;
+  intervalMs: number;
+  logger: Pick<Logger, 'warn'>;
+}
+
+/**
+ * GatewayLease's onRenewed: after a renewal that followed a gap close to the TTL (the presence
+ * service may have expired this instance), or after lost session events, gives the presence
+ * service every live session again, one interval later (after its lease sweep saw the renewal, so
+ * no expiry undoes it).
+ */
+export function reannounceOnRenewal(publisher: PresencePublisher, policy: ReannouncePolicy): (gapMs: number | undefined) => void {
+  return (gapMs) => {
+    if (!publisher.hadFailures && (gapMs === undefined || gapMs < policy.ttlMs - policy.intervalMs)) return;
+    setTimeout(() => {
+      const sessions = publisher.reannounce();
+      policy.logger.warn({ sessions, gapMs }, 'presence lease renewed after a gap or lost events: sessions announced again');
+    }, policy.intervalMs).unref();
+  };
+}
