@@ -3,7 +3,7 @@
 import type { SecureClientSessionOptions } from 'node:http2';
 import { ApnsProviderToken } from './apns-auth';
 import { apnsHeaders, apnsReason, buildApnsPayload, classifyApnsResponse } from './apns-message';
-import { Http2SessionPool, type Http2Response } from './http2-pool';
+import { poolFor, type Http2Response, type Http2SessionPool } from './http2-pool';
 import { transportOutcome, waitForQuota } from './outcomes';
 import type { DeviceTarget, PushProvider, RenderedNotification, SendOutcome } from './provider';
 import type { TokenBucket } from './quota';
@@ -56,16 +56,7 @@ export class ApnsProvider implements PushProvider {
       now: this.now,
     });
     this.expirationSeconds = options.expirationSeconds ?? 86_400;
-    this.ownsPool = options.pool === undefined;
-    this.pool =
-      options.pool ??
-      new Http2SessionPool({
-        origin: options.baseUrl ?? APNS_PRODUCTION_URL,
-        maxSessions: options.maxSessions,
-        maxStreamsPerSession: options.maxStreamsPerSession,
-        requestTimeoutMs: options.requestTimeoutMs,
-        connectOptions: options.connectOptions,
-      });
+    ({ pool: this.pool, owned: this.ownsPool } = poolFor(options, APNS_PRODUCTION_URL));
     this.quota = options.quota;
   }
 

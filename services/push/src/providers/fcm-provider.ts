@@ -3,7 +3,7 @@
 import type { SecureClientSessionOptions } from 'node:http2';
 import { CredentialsError, ServiceAccountTokenSource, TokenEndpointError, type ServiceAccount } from './fcm-auth';
 import { buildFcmMessage, classifyFcmResponse } from './fcm-message';
-import { Http2SessionPool, type Http2Response } from './http2-pool';
+import { poolFor, type Http2Response, type Http2SessionPool } from './http2-pool';
 import { transportOutcome, waitForQuota } from './outcomes';
 import type { DeviceTarget, PushProvider, RenderedNotification, SendOutcome } from './provider';
 import type { TokenBucket } from './quota';
@@ -45,16 +45,7 @@ export class FcmProvider implements PushProvider {
       connectOptions: options.connectOptions,
       credentialFailureHoldMs: options.credentialFailureHoldMs,
     });
-    this.ownsPool = options.pool === undefined;
-    this.pool =
-      options.pool ??
-      new Http2SessionPool({
-        origin: options.baseUrl ?? FCM_DEFAULT_BASE_URL,
-        maxSessions: options.maxSessions,
-        maxStreamsPerSession: options.maxStreamsPerSession,
-        requestTimeoutMs: options.requestTimeoutMs,
-        connectOptions: options.connectOptions,
-      });
+    ({ pool: this.pool, owned: this.ownsPool } = poolFor(options, FCM_DEFAULT_BASE_URL));
     this.quota = options.quota;
   }
 

@@ -288,3 +288,26 @@ function positiveInt(value: number, name: string): number {
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/** How a provider gets its connections: a pool shared with other apps, or one of its own. */
+export interface PoolChoice {
+  baseUrl?: string | undefined;
+  pool?: Http2SessionPool | undefined;
+  maxSessions?: number | undefined;
+  maxStreamsPerSession?: number | undefined;
+  requestTimeoutMs?: number | undefined;
+  connectOptions?: http2.SecureClientSessionOptions | undefined;
+}
+
+/** The shared pool when given, else a new one to `baseUrl` (or `defaultOrigin`); `owned`: the provider closes it. */
+export function poolFor(choice: PoolChoice, defaultOrigin: string): { pool: Http2SessionPool; owned: boolean } {
+  if (choice.pool) return { pool: choice.pool, owned: false };
+  const pool = new Http2SessionPool({
+    origin: choice.baseUrl ?? defaultOrigin,
+    maxSessions: choice.maxSessions,
+    maxStreamsPerSession: choice.maxStreamsPerSession,
+    requestTimeoutMs: choice.requestTimeoutMs,
+    connectOptions: choice.connectOptions,
+  });
+  return { pool, owned: true };
+}
