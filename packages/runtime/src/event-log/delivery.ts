@@ -63,11 +63,18 @@ function backoff(policy: DeliveryPolicy, attempt: number): number {
   return Math.min(policy.retryBackoffMs * 2 ** (attempt - 1), MAX_BACKOFF_MS);
 }
 
+/** Calls the handler (a synchronous throw becomes a rejection), inside the record's trace context. */
+function callHandler(record: ConsumedRecord, policy: DeliveryPolicy, attempt: number, signal: AbortSignal): Promise<void> {
+  try {
+    return Promise.resolve(policy.handler(record, { groupId: policy.groupId, attempt, signal }));
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
 function invokeHandler(record: ConsumedRecord, policy: DeliveryPolicy, attempt: number, signal: AbortSignal): Promise<void> {
-  const run = runInRecordContext(record.headers, () =>
-    Promise.resolve().then(() => policy.handler(record, { groupId: policy.groupId, attempt, signal })),
-  );
-  run.catch(() => undefined); // an abandoned handler may still fail later: nobody listens then
+  const run = runInRecordContext(record.headers, () => callHandler(record, policy, attempt, signal));
+  // unlessAborted listens to `run` to the end: an abandoned handler failing later is no unhandled rejection.
   return unlessAbandoned(run, signal);
 }
 

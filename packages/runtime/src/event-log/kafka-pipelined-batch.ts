@@ -4,8 +4,8 @@
 //
 // Why the batch is finished before eachBatch returns: kafkajs fetches a partition again from its
 // last *resolved* offset, so returning with records still running would fetch them a second time.
-// Waiting for a free slot or for the batch's last records, the member keeps heartbeating so the
-// group does not think it died. A rebalance (heartbeat error) or a failed delivery stops new
+// While the batch runs (waiting for a free slot or for its last records) the member keeps
+// heartbeating so the group does not think it died. A rebalance (heartbeat error) or a failed delivery stops new
 // records from starting; those in flight finish (or are abandoned by stop/disconnect), their
 // settled prefix is resolved, and the error goes to kafkajs, which commits and rejoins.
 import type { EachBatchPayload } from 'kafkajs';
@@ -25,30 +25,37 @@ export interface PipelinedBatch {
   heartbeatIntervalMs: number;
 }
 
-/** Settles like `promise`, heartbeating every `intervalMs` meanwhile; heartbeat errors go to `onError`. */
-async function keepingAlive<T>(
-  promise: Promise<T>,
-  heartbeat: () => Promise<void>,
-  intervalMs: number,
-  onError: (err: unknown) => void,
-): Promise<T> {
-  let settled = false;
-  const done = promise.finally(() => (settled = true));
-  let beating = true;
-  while (!settled) {
-    let timer: NodeJS.Timeout | undefined;
-    const tick = new Promise<void>((resolve) => (timer = setTimeout(resolve, intervalMs)));
-    await Promise.race([done.then(() => undefined, () => undefined), tick]);
-    clearTimeout(timer);
-    if (settled || !beating) continue;
-    try {
-      await heartbeat();
-    } catch (err) {
-      beating = false; // rebalancing: further heartbeats fail the same way
-      onError(err);
-    }
+/**
+ * Heartbeats every `intervalMs` while a batch runs (kafkajs sends one only when its own interval
+ * elapsed), one at a time; the first error (the group is rebalancing) goes to `onError` and ends
+ * the beating. One timer per batch rather than one per wait: with a full window every record
+ * waits for room, and a timer and a race per record showed up in the push service's profile.
+ */
+class Heartbeat {
+  private readonly timer: NodeJS.Timeout;
+  private beating = true;
+  private pending = false;
+
+  constructor(heartbeat: () => Promise<void>, intervalMs: number, onError: (err: unknown) => void) {
+    this.timer = setInterval(() => {
+      if (!this.beating || this.pending) return;
+      this.pending = true;
+      heartbeat().then(
+        () => (this.pending = false),
+        (err: unknown) => {
+          this.pending = false;
+          if (!this.beating) return;
+          this.beating = false; // rebalancing: further heartbeats fail the same way
+          onError(err);
+        },
+      );
+    }, intervalMs);
   }
-  return done;
+
+  stop(): void {
+    this.beating = false;
+    clearInterval(this.timer);
+  }
 }
 
 /** Why a batch stops starting records: the member stops, a record was abandoned, or an error (rethrown at the end). */
@@ -71,6 +78,9 @@ class Halt {
   }
 }
 
+/** How often a running batch lets kafkajs commit what was resolved (its autoCommitInterval decides whether it does). */
+const COMMIT_CHECK_MS = 100;
+
 export async function handlePipelinedBatch(batchRun: PipelinedBatch): Promise<void> {
   const { heartbeat } = batchRun.payload;
   const pipeline = new PartitionPipeline(batchRun.settings.perPartition, batchRun.settings.limit);
@@ -78,10 +88,12 @@ export async function handlePipelinedBatch(batchRun: PipelinedBatch): Promise<vo
   // Stopping the member halts the batch (a callback disposed afterwards, not AbortSignal.any,
   // whose followers of the member-long signal would pile up until garbage collection).
   const dispose = onAbort(batchRun.stopped, () => halt.stop());
+  const beat = new Heartbeat(heartbeat, batchRun.heartbeatIntervalMs, (err) => halt.fail(err));
   try {
     await startInOrder(batchRun, pipeline, halt);
-    await keepingAlive(pipeline.idle(), heartbeat, batchRun.heartbeatIntervalMs, (err) => halt.fail(err));
+    await pipeline.idle();
   } finally {
+    beat.stop();
     dispose();
   }
   halt.rethrow();
@@ -89,14 +101,12 @@ export async function handlePipelinedBatch(batchRun: PipelinedBatch): Promise<vo
 
 /** Starts the batch's records in offset order as the pipeline makes room, until halted. */
 async function startInOrder(batchRun: PipelinedBatch, pipeline: PartitionPipeline, halt: Halt): Promise<void> {
-  const { batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary } = batchRun.payload;
+  const { batch, resolveOffset, isRunning, isStale, commitOffsetsIfNecessary } = batchRun.payload;
   const fail = (err: unknown) => halt.fail(err);
+  let committedAt = Date.now();
   for (const message of batch.messages) {
     if (halt.signal.aborted || !isRunning() || isStale()) break;
-    if (!pipeline.tryReserve(message.offset)) {
-      const room = pipeline.reserve(message.offset, halt.signal);
-      if (!(await keepingAlive(room, heartbeat, batchRun.heartbeatIntervalMs, fail))) break;
-    }
+    if (!pipeline.tryReserve(message.offset) && !(await pipeline.reserve(message.offset, halt.signal))) break;
     const record = toConsumedRecord(batch.topic, batch.partition, message);
     batchRun.deliver(record).then(
       (outcome) => {
@@ -109,6 +119,10 @@ async function startInOrder(batchRun: PipelinedBatch, pipeline: PartitionPipelin
         fail(err);
       },
     );
+    // kafkajs commits only every autoCommitInterval anyway: asking after every record cost an
+    // await per record for nothing.
+    if (Date.now() - committedAt < COMMIT_CHECK_MS) continue;
+    committedAt = Date.now();
     try {
       await commitOffsetsIfNecessary();
     } catch (err) {
