@@ -107,8 +107,9 @@ class PushDeliveryPipeline implements DeliveryPipeline {
   readonly #deviceDeps: DeviceDeliveryDeps;
   readonly #dlqTopicFor: (topic: string) => string;
   readonly #stopping = new AbortController();
-  /** The work of records in flight, settled either way (stop() waits for it to unwind). */
-  readonly #active = new Set<Promise<void>>();
+  /** Records whose work is running (stop() waits for it to unwind), and stop()'s wake-up once none is. */
+  #active = 0;
+  #unwound: { promise: Promise<void>; resolve: () => void } | undefined;
   /** The signal records' work runs under, per log signal (shared by the records in flight). */
   readonly #links = new Map<AbortSignal, Link>();
 
@@ -142,50 +143,59 @@ class PushDeliveryPipeline implements DeliveryPipeline {
     return this.#limiter.inUse;
   }
 
-  readonly handle = async (record: ConsumedRecord, ctx: RecordHandlerContext): Promise<void> => {
-    await this.process(record, ctx);
-  };
+  // The log ignores what the handler resolves with: process() itself, without a wrapping promise.
+  readonly handle = (record: ConsumedRecord, ctx: RecordHandlerContext): Promise<void> =>
+    this.process(record, ctx) as Promise<unknown> as Promise<void>;
 
+  // One async function for the whole request (decode, collapse, deliver, settle): every layer of
+  // async calls costs promises (and async-hook work) per notification on the hot path.
   async process(record: ConsumedRecord, ctx: RecordHandlerContext): Promise<RequestResult> {
     if (this.#stopping.signal.aborted) return parkUntilAbandoned(ctx.signal);
     if (isRetryTopic(record.topic)) return this.#processRetry(record, ctx);
     const handled = this.#metrics.handling(record.partition, record.timestamp);
     try {
-      return await this.#process(record, ctx);
+      const message = this.#consume(record);
+      const decision = this.#collapser.admit({
+        requestId: message.requestId,
+        userId: message.userId,
+        collapseKey: message.request.collapseKey,
+        eventTime: record.timestamp,
+      });
+      if (decision !== 'send') {
+        this.#metrics.settle(decision);
+        return decision;
+      }
+      const link = this.#begin(ctx.signal);
+      let result: RequestResult;
+      try {
+        result = await this.#deliver(record, message, ctx.groupId, link.signal);
+      } catch (err) {
+        this.#end(ctx.signal, link);
+        this.#collapser.release(message.requestId);
+        // Abandoned by stop() while the log still holds the record: rejecting would count as a
+        // failed attempt (and could dead-letter it); leave it unsettled until the log gives it up.
+        if (err instanceof PushAbandonedError && !ctx.signal.aborted) await parkUntilAbandoned(ctx.signal);
+        throw err;
+      }
+      this.#end(ctx.signal, link);
+      this.#collapser.complete(message.requestId);
+      this.#metrics.settle(result);
+      return result;
     } finally {
       handled();
     }
   }
 
-  async #process(record: ConsumedRecord, ctx: RecordHandlerContext): Promise<RequestResult> {
-    const message = this.#consume(record);
-    const decision = this.#collapser.admit({
-      requestId: message.requestId,
-      userId: message.userId,
-      collapseKey: message.request.collapseKey,
-      eventTime: record.timestamp,
-    });
-    if (decision !== 'send') {
-      this.#metrics.settle(decision);
-      return decision;
-    }
-    try {
-      const result = await this.#track(ctx.signal, (signal) => this.#deliver(record, message, ctx.groupId, signal));
-      this.#collapser.complete(message.requestId);
-      this.#metrics.settle(result);
-      return result;
-    } catch (err) {
-      this.#collapser.release(message.requestId);
-      // Abandoned by stop() while the log still holds the record: rejecting would count as a
-      // failed attempt (and could dead-letter it); leave it unsettled until the log gives it up.
-      if (err instanceof PushAbandonedError && !ctx.signal.aborted) await parkUntilAbandoned(ctx.signal);
-      throw err;
-    }
-  }
-
   async stop(): Promise<void> {
     this.#stopping.abort();
-    await Promise.all([...this.#active]);
+    if (this.#active > 0) {
+      if (!this.#unwound) {
+        let resolve!: () => void;
+        const promise = new Promise<void>((r) => (resolve = r));
+        this.#unwound = { promise, resolve };
+      }
+      await this.#unwound.promise;
+    }
     this.#collapser.clear();
   }
 
@@ -200,22 +210,32 @@ class PushDeliveryPipeline implements DeliveryPipeline {
     }
   }
 
-  /** Runs a record's work under a signal aborted by the record's own signal or by stop(). */
-  #track<T>(recordSignal: AbortSignal, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    const linked = this.#link(recordSignal);
+  /** A record's work starts: it runs under a signal aborted by the record's own signal or by stop(). */
+  #begin(recordSignal: AbortSignal): Link {
+    this.#active += 1;
     this.#metrics.recordsInFlight.inc();
-    const running = work(linked.signal);
-    const unwound = running.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.#active.add(unwound);
-    void unwound.then(() => {
-      this.#active.delete(unwound);
-      this.#unlink(recordSignal, linked);
-      this.#metrics.recordsInFlight.dec();
-    });
-    return running;
+    return this.#link(recordSignal);
+  }
+
+  /** The work begun with `link` unwound (settled either way). */
+  #end(recordSignal: AbortSignal, link: Link): void {
+    this.#unlink(recordSignal, link);
+    this.#metrics.recordsInFlight.dec();
+    this.#active -= 1;
+    if (this.#active === 0 && this.#unwound) {
+      this.#unwound.resolve();
+      this.#unwound = undefined;
+    }
+  }
+
+  /** Runs a record's work between #begin and #end. */
+  async #track<T>(recordSignal: AbortSignal, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const link = this.#begin(recordSignal);
+    try {
+      return await work(link.signal);
+    } finally {
+      this.#end(recordSignal, link);
+    }
   }
 
   /**

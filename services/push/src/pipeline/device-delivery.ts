@@ -92,7 +92,7 @@ async function sendOnce(
   notification: RenderedNotification,
   signal: AbortSignal,
 ): Promise<SendOutcome> {
-  const release = await deps.limiter.acquire(signal);
+  const release = (!signal.aborted && deps.limiter.tryAcquire()) || (await deps.limiter.acquire(signal));
   const started = performance.now();
   const series = deps.metrics.provider(target.platform);
   let outcome: SendOutcome;

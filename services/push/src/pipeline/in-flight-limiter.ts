@@ -28,10 +28,19 @@ export class InFlightLimiter {
     return this.#slots.waiting;
   }
 
+  /** A slot's release function if a slot is free now (no promise: the common case), else undefined. */
+  tryAcquire(): ReleaseSlot | undefined {
+    return this.#slots.tryAcquire() ? this.#granted() : undefined;
+  }
+
   /** Resolves with a release function once a slot is free; rejects (PushAbandonedError) on abort. */
   async acquire(signal: AbortSignal): Promise<ReleaseSlot> {
     if (signal.aborted) throw new PushAbandonedError();
     if (!this.#slots.tryAcquire() && !(await this.#slots.acquire(signal))) throw new PushAbandonedError();
+    return this.#granted();
+  }
+
+  #granted(): ReleaseSlot {
     this.#onChange?.(this.#slots.inUse);
     let released = false;
     return () => {

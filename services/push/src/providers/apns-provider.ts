@@ -4,7 +4,7 @@ import type { SecureClientSessionOptions } from 'node:http2';
 import { ApnsProviderToken } from './apns-auth';
 import { apnsHeaders, apnsReason, buildApnsPayload, classifyApnsResponse } from './apns-message';
 import { poolFor, type Http2Response, type Http2SessionPool } from './http2-pool';
-import { transportOutcome, waitForQuota } from './outcomes';
+import { quotaWait, transportOutcome } from './outcomes';
 import type { DeviceTarget, PushProvider, RenderedNotification, SendOutcome } from './provider';
 import type { TokenBucket } from './quota';
 
@@ -63,8 +63,11 @@ export class ApnsProvider implements PushProvider {
   async send(target: DeviceTarget, notification: RenderedNotification, signal?: AbortSignal): Promise<SendOutcome> {
     if (target.platform !== 'apns') return { kind: 'rejected', reason: `an ${target.platform} device cannot be sent through APNs` };
     if (target.token === '') return { kind: 'unregistered', reason: 'empty device token' };
-    const stop = await waitForQuota(this.quota, signal);
-    if (stop) return stop;
+    const waiting = quotaWait(this.quota, signal);
+    if (waiting) {
+      const stop = await waiting;
+      if (stop) return stop;
+    }
     const body = JSON.stringify(buildApnsPayload(notification));
     const first = await this.attempt(target.token, notification.collapseId, body, signal);
     // ExpiredProviderToken: our token aged past APNs' hour (clock drift, a long pause): renew, try once more.

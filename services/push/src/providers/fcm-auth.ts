@@ -93,6 +93,12 @@ export class ServiceAccountTokenSource {
   }
 
   /** A valid access token; throws CredentialsError or TokenEndpointError. */
+  /** The cached token while it needs no refresh (no promise: the send path's common case); else undefined, and token() decides. */
+  current(): string | undefined {
+    const cached = this.cached;
+    return cached && this.now() < cached.refreshAt ? cached.token : undefined;
+  }
+
   async token(): Promise<string> {
     const now = this.now();
     const cached = this.cached;

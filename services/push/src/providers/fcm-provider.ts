@@ -4,7 +4,7 @@ import type { SecureClientSessionOptions } from 'node:http2';
 import { CredentialsError, ServiceAccountTokenSource, TokenEndpointError, type ServiceAccount } from './fcm-auth';
 import { buildFcmMessage, classifyFcmResponse } from './fcm-message';
 import { poolFor, type Http2Response, type Http2SessionPool } from './http2-pool';
-import { transportOutcome, waitForQuota } from './outcomes';
+import { quotaWait, transportOutcome } from './outcomes';
 import type { DeviceTarget, PushProvider, RenderedNotification, SendOutcome } from './provider';
 import type { TokenBucket } from './quota';
 
@@ -51,8 +51,11 @@ export class FcmProvider implements PushProvider {
 
   async send(target: DeviceTarget, notification: RenderedNotification, signal?: AbortSignal): Promise<SendOutcome> {
     if (target.platform !== 'fcm') return { kind: 'rejected', reason: `an ${target.platform} device cannot be sent through FCM` };
-    const stop = await waitForQuota(this.quota, signal);
-    if (stop) return stop;
+    const waiting = quotaWait(this.quota, signal);
+    if (waiting) {
+      const stop = await waiting;
+      if (stop) return stop;
+    }
     const body = JSON.stringify(buildFcmMessage(target, notification));
     const first = await this.attempt(body, signal);
     // A 401 means the cached token was revoked or expired early: fetch a new one and try once more.
@@ -70,7 +73,7 @@ export class FcmProvider implements PushProvider {
   private async attempt(body: string, signal: AbortSignal | undefined): Promise<{ outcome: SendOutcome; token: string; response?: Http2Response }> {
     let token: string;
     try {
-      token = await this.tokens.token();
+      token = this.tokens.current() ?? (await this.tokens.token());
     } catch (error) {
       return { outcome: tokenFailureOutcome(error), token: '' };
     }

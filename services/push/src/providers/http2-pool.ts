@@ -106,15 +106,28 @@ export class Http2SessionPool {
     };
   }
 
-  /** One request/response exchange; rejects with Http2RequestError when no response arrives. */
-  async request(request: Http2Request): Promise<Http2Response> {
-    const slot = await this.acquire(request.signal);
-    try {
-      return await this.exchange(slot, request);
-    } finally {
-      slot.active -= 1;
-      this.dispatch();
-    }
+  /**
+   * One request/response exchange; rejects with Http2RequestError when no response arrives.
+   * A free slot is taken at once (no promise for it on the hot path); the exchange frees it.
+   */
+  request(request: Http2Request): Promise<Http2Response> {
+    const slot = this.tryAcquire(request.signal);
+    if (slot) return this.exchange(slot, request);
+    return this.acquire(request.signal).then((waited) => this.exchange(waited, request));
+  }
+
+  /** A slot now if one is free and nobody waits for one (the request may go), else undefined. */
+  private tryAcquire(signal: AbortSignal | undefined): PooledSession | undefined {
+    if (this.closed || signal?.aborted || this.waiters.length > 0) return undefined;
+    const slot = this.pick();
+    if (slot) slot.active += 1;
+    return slot;
+  }
+
+  /** The exchange on `slot` ended: its stream slot goes to the next waiter. */
+  private free(slot: PooledSession): void {
+    slot.active -= 1;
+    this.dispatch();
   }
 
   /** Stops accepting requests, lets in-flight streams finish (briefly), then closes every session. */
@@ -215,6 +228,7 @@ export class Http2SessionPool {
         stream = slot.session.request({ ':method': request.method ?? 'POST', ':path': request.path, ...request.headers });
       } catch (error) {
         this.retire(slot);
+        this.free(slot);
         reject(new Http2RequestError(`cannot open a stream to ${this.origin}: ${messageOf(error)}`, 'network', { cause: error }));
         return;
       }
@@ -233,8 +247,9 @@ export class Http2SessionPool {
           if (!stream.closed && !stream.destroyed) stream.close(http2.constants.NGHTTP2_CANCEL);
           reject(error);
         } else {
-          resolve({ status, headers, body: Buffer.concat(chunks).toString('utf8') });
+          resolve({ status, headers, body: (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8') });
         }
+        this.free(slot);
       };
       const aborted = (): void => finish(new Http2RequestError('aborted', 'aborted'));
       let disposeAbort: (() => void) | undefined;

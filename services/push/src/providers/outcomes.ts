@@ -4,6 +4,15 @@ import { QuotaQueueFullError, QuotaWaitAbortedError, type TokenBucket } from './
 import type { SendOutcome } from './provider';
 
 /** Waits for a quota slot; returns an outcome only when the send must stop here. */
+/**
+ * undefined when the quota lets the send go now (no quota, or a share was free: no promise on the
+ * hot path); else waitForQuota's promise.
+ */
+export function quotaWait(quota: TokenBucket | undefined, signal: AbortSignal | undefined): Promise<SendOutcome | undefined> | undefined {
+  if (!quota || quota.tryTake()) return undefined;
+  return waitForQuota(quota, signal);
+}
+
 export async function waitForQuota(quota: TokenBucket | undefined, signal: AbortSignal | undefined): Promise<SendOutcome | undefined> {
   if (!quota) return undefined;
   try {

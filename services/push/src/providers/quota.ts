@@ -81,6 +81,15 @@ export class TokenBucket {
     return this.waiters.length;
   }
 
+  /** Takes one request's share now if there is one and nobody waits (the common case, without a promise). */
+  tryTake(): boolean {
+    if (this.waiters.length > 0) return false;
+    this.refill();
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+
   /** Resolves when the caller may send one request. */
   acquire(signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return Promise.reject(new QuotaWaitAbortedError(this.key));
