@@ -1,6 +1,6 @@
 // APNs client: POST {baseUrl}/3/device/{token} over persistent HTTP/2 sessions with a provider JWT,
 // answers classified into SendOutcome.
-import type { SecureClientSessionOptions } from 'node:http2';
+import type { ConnectionOptions } from 'node:tls';
 import { ApnsProviderToken } from './apns-auth';
 import { apnsHeaders, apnsReason, buildApnsPayload, classifyApnsResponse } from './apns-message';
 import { poolFor, type Http2Response, type Http2SessionPool } from './http2-pool';
@@ -30,7 +30,7 @@ export interface ApnsProviderOptions {
   maxSessions?: number;
   maxStreamsPerSession?: number;
   requestTimeoutMs?: number;
-  connectOptions?: SecureClientSessionOptions;
+  connectOptions?: ConnectionOptions;
   quota?: TokenBucket;
   /** Wall clock (JWT iat, apns-expiration); tests step it. */
   now?: () => number;

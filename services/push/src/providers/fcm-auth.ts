@@ -3,7 +3,7 @@
 // token, which is cached and refreshed before it expires (at the later of 80 % of its lifetime and
 // 5 minutes before expiry) by one request at a time, while sends keep using the still-valid token.
 import { createPrivateKey, type KeyObject } from 'node:crypto';
-import type { SecureClientSessionOptions } from 'node:http2';
+import type { ConnectionOptions } from 'node:tls';
 import { Http2RequestError, Http2SessionPool } from './http2-pool';
 import { signJwt } from './jwt';
 import { parseJsonObject } from './outcomes';
@@ -53,7 +53,7 @@ export interface AccessTokenSourceOptions {
   requestTimeoutMs?: number;
   /** After the endpoint refuses the credentials, sends fail fast for this long (default 10 s). */
   credentialFailureHoldMs?: number;
-  connectOptions?: SecureClientSessionOptions;
+  connectOptions?: ConnectionOptions;
 }
 
 interface CachedToken {

@@ -1,6 +1,6 @@
 // FCM HTTP v1 client: POST {baseUrl}/v1/projects/{project}/messages:send over persistent HTTP/2
 // sessions, authorised by a service-account OAuth2 token, answers classified into SendOutcome.
-import type { SecureClientSessionOptions } from 'node:http2';
+import type { ConnectionOptions } from 'node:tls';
 import { CredentialsError, ServiceAccountTokenSource, TokenEndpointError, type ServiceAccount } from './fcm-auth';
 import { buildFcmMessage, classifyFcmResponse } from './fcm-message';
 import { poolFor, type Http2Response, type Http2SessionPool } from './http2-pool';
@@ -20,7 +20,7 @@ export interface FcmProviderOptions {
   maxSessions?: number;
   maxStreamsPerSession?: number;
   requestTimeoutMs?: number;
-  connectOptions?: SecureClientSessionOptions;
+  connectOptions?: ConnectionOptions;
   /** The project's local quota; none → no local rate limit. */
   quota?: TokenBucket;
   /** Wall clock for the OAuth2 token lifetime (tests step it). */

@@ -4,8 +4,12 @@
 // never more than the server's SETTINGS_MAX_CONCURRENT_STREAMS), callers beyond that wait in a
 // bounded FIFO queue, and a session that receives GOAWAY, errors or closes is retired at once so
 // the next request opens a fresh one (its in-flight streams finish or fail on their own).
-import * as http2 from 'node:http2';
+// The connections are our own lean HTTP/2 client (./h2/connection.ts), not node:http2: see there why.
+import type { ConnectionOptions } from 'node:tls';
 import { onAbort } from '@switchboard/runtime';
+import { H2Connection } from './h2/connection';
+import type { H2Response, H2Stream, H2StreamError } from './h2/connection';
+import type { HeaderList } from './h2/hpack';
 
 export interface Http2PoolOptions {
   /** `https://host` negotiates h2 by ALPN; `http://host:port` speaks h2c (the local fakes). */
@@ -20,21 +24,22 @@ export interface Http2PoolOptions {
   maxWaiting?: number;
   /** A longer response body is an error (default 64 KiB; provider answers are tiny). */
   maxResponseBytes?: number;
-  /** TLS / HTTP/2 settings for `http2.connect` (CA, client certificates, ...). */
-  connectOptions?: http2.SecureClientSessionOptions;
+  /** TLS settings for https origins (CA, client certificates, ...). */
+  connectOptions?: ConnectionOptions;
 }
 
 export interface Http2Request {
   method?: string;
   path: string;
-  headers?: http2.OutgoingHttpHeaders;
+  /** Lowercase names (HTTP/2 requires it). */
+  headers?: Record<string, string>;
   body?: string | Buffer;
   signal?: AbortSignal;
 }
 
 export interface Http2Response {
   status: number;
-  headers: http2.IncomingHttpHeaders;
+  headers: Record<string, string | undefined>;
   body: string;
 }
 
@@ -62,7 +67,7 @@ export interface Http2PoolStats {
 }
 
 interface PooledSession {
-  readonly session: http2.ClientHttp2Session;
+  readonly session: H2Connection;
   active: number;
   usable: boolean;
 }
@@ -192,21 +197,24 @@ export class Http2SessionPool {
   }
 
   private capacity(slot: PooledSession): number {
-    const remote = slot.session.remoteSettings?.maxConcurrentStreams;
-    return typeof remote === 'number' && remote > 0 ? Math.min(this.maxStreams, remote) : this.maxStreams;
+    const remote = slot.session.maxConcurrentStreams;
+    return remote > 0 ? Math.min(this.maxStreams, remote) : this.maxStreams;
   }
 
   private open(): PooledSession {
-    const session = http2.connect(this.origin, this.options.connectOptions);
-    const slot: PooledSession = { session, active: 0, usable: true };
+    // The connection needs its slot for its callbacks, the slot its connection.
+    const slot = { active: 0, usable: true } as { session: H2Connection; active: number; usable: boolean };
+    slot.session = new H2Connection({
+      origin: this.origin,
+      ...(this.options.connectOptions ? { connectOptions: this.options.connectOptions } : {}),
+      maxResponseBytes: this.maxResponseBytes,
+      // A larger server limit arrives with its SETTINGS: let waiters use it.
+      onSettings: () => this.dispatch(),
+      // GOAWAY, an error, the socket closed: no new streams go there.
+      onUnusable: () => this.retire(slot),
+      onClose: () => this.retire(slot),
+    });
     this.sessionsOpened += 1;
-    const retire = (): void => this.retire(slot);
-    // Errors also surface on the session's streams; listening here keeps them from crashing the process.
-    session.on('error', retire);
-    session.on('goaway', retire);
-    session.on('close', retire);
-    // A larger server limit arrives with its SETTINGS: let waiters use it.
-    session.on('remoteSettings', () => this.dispatch());
     this.sessions.push(slot);
     return slot;
   }
@@ -216,92 +224,65 @@ export class Http2SessionPool {
     slot.usable = false;
     const index = this.sessions.indexOf(slot);
     if (index >= 0) this.sessions.splice(index, 1);
-    if (!slot.session.closed && !slot.session.destroyed) slot.session.close();
+    slot.session.close();
     // Waiters may now get a fresh session.
     this.dispatch();
   }
 
   private exchange(slot: PooledSession, request: Http2Request): Promise<Http2Response> {
     return new Promise<Http2Response>((resolve, reject) => {
-      let stream: http2.ClientHttp2Stream;
-      try {
-        stream = slot.session.request({ ':method': request.method ?? 'POST', ':path': request.path, ...request.headers });
-      } catch (error) {
-        this.retire(slot);
-        this.free(slot);
-        reject(new Http2RequestError(`cannot open a stream to ${this.origin}: ${messageOf(error)}`, 'network', { cause: error }));
-        return;
-      }
       let settled = false;
-      let status = 0;
-      let headers: http2.IncomingHttpHeaders = {};
-      const chunks: Buffer[] = [];
-      let size = 0;
-      const finish = (error?: Error): void => {
+      // Both stay undefined if the connection answers at once (it takes no new streams).
+      let stream: H2Stream | undefined;
+      let timer: NodeJS.Timeout | undefined;
+      const finish = (error: Error | undefined, response?: H2Response): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         disposeAbort?.();
-        if (!error && status === 0) error = new Http2RequestError('stream ended without a response', 'network');
         if (error) {
-          if (!stream.closed && !stream.destroyed) stream.close(http2.constants.NGHTTP2_CANCEL);
+          stream?.cancel();
           reject(error);
         } else {
-          resolve({ status, headers, body: (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8') });
+          resolve({ status: response!.status, headers: response!.headers, body: response!.body.toString('utf8') });
         }
         this.free(slot);
       };
-      const aborted = (): void => finish(new Http2RequestError('aborted', 'aborted'));
-      let disposeAbort: (() => void) | undefined;
-      const timer = setTimeout(
+      const answered = (error: H2StreamError | undefined, response: H2Response | undefined): void => {
+        if (error) finish(new Http2RequestError(`stream to ${this.origin}: ${error.message}`, error.kind === 'closed' ? 'closed' : 'network', { cause: error }));
+        else finish(undefined, response);
+      };
+      const body = request.body === undefined ? undefined : typeof request.body === 'string' ? Buffer.from(request.body, 'utf8') : request.body;
+      stream = slot.session.request(request.method ?? 'POST', request.path, headerList(request.headers), body, answered);
+      if (settled) return;
+      timer = setTimeout(
         () => finish(new Http2RequestError(`no response from ${this.origin} within ${this.timeoutMs} ms`, 'timeout')),
         this.timeoutMs,
       );
+      const aborted = (): void => finish(new Http2RequestError('aborted', 'aborted'));
+      let disposeAbort: (() => void) | undefined;
       if (request.signal?.aborted) return aborted();
       if (request.signal) disposeAbort = onAbort(request.signal, aborted);
-      stream.on('response', (h) => {
-        headers = h;
-        status = Number(h[':status']);
-      });
-      stream.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > this.maxResponseBytes) finish(new Http2RequestError(`response over ${this.maxResponseBytes} bytes`, 'network'));
-        else chunks.push(chunk);
-      });
-      stream.on('end', () => finish());
-      stream.on('error', (error) => finish(new Http2RequestError(`stream error: ${error.message}`, 'network', { cause: error })));
-      // Every stream closes, most after their response ended: build the error (and its stack) only when it is one.
-      stream.on('close', () => {
-        if (!settled) finish(new Http2RequestError(`stream closed by the peer (code ${stream.rstCode})`, 'network'));
-      });
-      stream.end(request.body);
     });
   }
 }
 
-function closeSession(session: http2.ClientHttp2Session): Promise<void> {
-  if (session.destroyed) return Promise.resolve();
-  return new Promise<void>((resolve) => {
-    const timer = setTimeout(() => session.destroy(), CLOSE_GRACE_MS);
-    session.once('close', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    if (session.closed) {
-      // close() was already called (e.g. on GOAWAY): it ends when its streams do.
-      return;
-    }
-    session.close();
-  });
+function headerList(headers: Record<string, string> | undefined): HeaderList {
+  const list: HeaderList = [];
+  if (headers) for (const name in headers) list.push([name.toLowerCase(), headers[name]!]);
+  return list;
+}
+
+function closeSession(session: H2Connection): Promise<void> {
+  const closed = session.whenClosed();
+  const timer = setTimeout(() => session.destroy(), CLOSE_GRACE_MS);
+  session.close();
+  return closed.finally(() => clearTimeout(timer));
 }
 
 function positiveInt(value: number, name: string): number {
   if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got ${value}`);
   return value;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** How a provider gets its connections: a pool shared with other apps, or one of its own. */
@@ -311,7 +292,7 @@ export interface PoolChoice {
   maxSessions?: number | undefined;
   maxStreamsPerSession?: number | undefined;
   requestTimeoutMs?: number | undefined;
-  connectOptions?: http2.SecureClientSessionOptions | undefined;
+  connectOptions?: ConnectionOptions | undefined;
 }
 
 /** The shared pool when given, else a new one to `baseUrl` (or `defaultOrigin`); `owned`: the provider closes it. */

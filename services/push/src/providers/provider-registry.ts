@@ -2,7 +2,7 @@
 // HTTP/2 pool to their FCM host, and a quota per FCM project), one APNs client per app (a pool per
 // host and team, a provider token per team key, a quota per app). Devices are routed by
 // (platform, appId): the same app id may exist on both platforms.
-import type { SecureClientSessionOptions } from 'node:http2';
+import type { ConnectionOptions } from 'node:tls';
 import { ApnsProviderToken } from './apns-auth';
 import { APNS_PRODUCTION_URL, APNS_SANDBOX_URL, ApnsProvider } from './apns-provider';
 import { ProviderConfigError, type ApnsAppConfig, type FcmAppConfig, type PushAppConfig } from './app-config';
@@ -19,7 +19,7 @@ export interface PlatformSettings {
   maxSessions?: number;
   maxStreamsPerSession?: number;
   requestTimeoutMs?: number;
-  connectOptions?: SecureClientSessionOptions;
+  connectOptions?: ConnectionOptions;
   /** Local quota per FCM project / per APNs app (default 600,000 a minute). */
   ratePerMinute?: number;
   /** Back-to-back sends allowed after idle (default one second's worth). */
