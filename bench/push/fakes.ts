@@ -6,12 +6,19 @@ import { performance } from 'node:perf_hooks';
 import { FakeApns, FakeFcm, generateApnsKey, generateServiceAccount } from '../../services/push/src/testing';
 import { APNS_APP, APNS_BUNDLE, FCM_APP } from './setup';
 
+/** Connections the providers accepted (FCM's includes its OAuth token endpoint's) and the most streams open at once. */
+export interface ProviderStats { fcmConnections: number; fcmMaxStreams: number; apnsConnections: number; apnsMaxStreams: number }
+
 export interface Fakes {
-  fcm: FakeFcm;
-  apns: FakeApns;
+  /** Which implementation answers: the TypeScript fakes of services/push/src/testing, or the Go sink. */
+  kind: 'node' | 'go';
   /** PUSH_APPS, PUSH_FCM_BASE_URL and PUSH_APNS_BASE_URL for the push process. */
   env: Record<string, string>;
+  /** Deliveries so far; read synchronously by the timeline every few milliseconds. */
   delivered(): number;
+  stats(): ProviderStats;
+  /** CPU (user + system, seconds) the providers used so far. */
+  cpuSeconds(): number;
   close(): Promise<void>;
 }
 
@@ -28,10 +35,18 @@ export async function startFakes(latencyMs: number): Promise<Fakes> {
     { app_id: APNS_APP, platform: 'apns', team_id: key.teamId, key_id: key.keyId, private_key: key.privateKeyPem, bundle_id: APNS_BUNDLE, environment: 'sandbox' },
   ];
   return {
-    fcm,
-    apns,
+    kind: 'node',
     env: { PUSH_APPS: JSON.stringify(apps), PUSH_FCM_BASE_URL: fcm.url, PUSH_APNS_BASE_URL: apns.url },
     delivered: () => fcm.delivered + apns.delivered,
+    stats: () => {
+      const [f, a] = [fcm.stats(), apns.stats()];
+      return { fcmConnections: f.sessions, fcmMaxStreams: f.maxActiveStreams, apnsConnections: a.sessions, apnsMaxStreams: a.maxActiveStreams };
+    },
+    // The fakes run on the bench's own event loop: its CPU (the timeline's sampling is small beside them).
+    cpuSeconds: () => {
+      const u = process.cpuUsage();
+      return (u.user + u.system) / 1e6;
+    },
     close: async () => {
       await fcm.close();
       await apns.close();

@@ -38,7 +38,8 @@ const DISCORD_PER_MINUTE = 1_000_000;
 /** No delivery for this long: the run is reported as stalled rather than waited on forever. */
 const STALL_MS = 30_000;
 
-interface Setting { maxInFlight: number; connectionsPerApp: number; connectionConcurrency: number }
+/** PUSH_MAX_IN_FLIGHT × PUSH_CONNECTIONS_PER_APP × PUSH_CONNECTION_CONCURRENCY, each of `instances` push processes (one consumer group). */
+interface Setting { maxInFlight: number; connectionsPerApp: number; connectionConcurrency: number; instances: number }
 
 interface Args {
   requests: number;
@@ -50,14 +51,17 @@ interface Args {
   cpuProfileDir?: string;
   /** Extra node flags for the push process (e.g. --heapsnapshot-signal=SIGUSR2). */
   nodeArgs: string[];
+  /** Which providers answer: the Go sink (default; lean, so the machine's CPU goes to push) or the TypeScript fakes. */
+  providers: 'go' | 'node';
 }
 
 function parseSetting(text: string): Setting {
-  const [maxInFlight, connectionsPerApp, connectionConcurrency] = text.split('x').map(Number);
-  if (![maxInFlight, connectionsPerApp, connectionConcurrency].every((n) => Number.isInteger(n) && n! > 0)) {
-    throw new Error(`--settings: "${text}" is not maxInFlight x connectionsPerApp x connectionConcurrency (e.g. 4000x8x500)`);
+  const parts = text.split('x').map(Number);
+  const [maxInFlight, connectionsPerApp, connectionConcurrency, instances = 1] = parts;
+  if (parts.length < 3 || parts.length > 4 || ![maxInFlight, connectionsPerApp, connectionConcurrency, instances].every((n) => Number.isInteger(n) && n! > 0)) {
+    throw new Error(`--settings: "${text}" is not maxInFlight x connectionsPerApp x connectionConcurrency [x instances] (e.g. 4000x8x500 or 1000x2x200x2)`);
   }
-  return { maxInFlight: maxInFlight!, connectionsPerApp: connectionsPerApp!, connectionConcurrency: connectionConcurrency! };
+  return { maxInFlight: maxInFlight!, connectionsPerApp: connectionsPerApp!, connectionConcurrency: connectionConcurrency!, instances };
 }
 
 function parseArgs(argv: string[]): Args {
@@ -65,6 +69,7 @@ function parseArgs(argv: string[]): Args {
     requests: 150_000, users: 100_000, latencyMs: 20, partitions: 24, apnsEvery: 5,
     settings: ['250x2x100', '1000x4x100', '4000x8x500'].map(parseSetting),
     nodeArgs: [],
+    providers: 'go',
   };
   for (let i = 0; i < argv.length; i++) {
     const value = argv[i + 1];
@@ -77,6 +82,9 @@ function parseArgs(argv: string[]): Args {
       case '--settings': args.settings = value!.split(',').map(parseSetting); i++; break;
       case '--cpu-prof': args.cpuProfileDir = path.resolve(value!); i++; break;
       case '--push-node-args': args.nodeArgs = value!.split(' ').filter(Boolean); i++; break;
+      case '--providers':
+        if (value !== 'go' && value !== 'node') throw new Error('--providers must be go (the Go sink) or node (the TypeScript fakes)');
+        args.providers = value; i++; break;
       default: throw new Error(`unknown option ${argv[i]}`);
     }
   }
@@ -92,6 +100,8 @@ const round = (x: number, digits = 1) => (Number.isFinite(x) ? Math.round(x * 10
 
 interface SettingResult {
   setting: Setting;
+  /** Which fakes answered (the Go sink or services/push/src/testing's). */
+  providers: 'go' | 'node';
   delivered: number;
   expected: number;
   stalled: boolean;
@@ -139,7 +149,7 @@ function pushEnv(args: Args, setting: Setting, group: string, databaseUrl: strin
     PUSH_MAX_IN_FLIGHT: String(setting.maxInFlight),
     PUSH_CONNECTIONS_PER_APP: String(setting.connectionsPerApp),
     PUSH_CONNECTION_CONCURRENCY: String(setting.connectionConcurrency),
-    PUSH_FCM_QUOTA_PER_MINUTE: '1000000000',
+    PUSH_FCM_QUOTA_PER_MINUTE: '1000000000', XMB: process.env.XMB ?? '10485760', XMBP: process.env.XMBP ?? '1048576',
     ...fakes.env,
   };
 }
@@ -160,46 +170,94 @@ async function waitForDeliveries(timeline: DeliveryTimeline, expected: number): 
   return true;
 }
 
-/** What one run of the push process measured. */
+type HeapFigures = Pick<HeapPeaks, 'heapUsed' | 'heapTotal' | 'external'>;
+
+/** What one run of the push processes measured. */
 interface Measured {
   started: number;
   readyAt: number;
   deliveredAtReady: number;
   pushCpuSeconds: number;
-  ownCpuSeconds: number;
+  fakesCpuSeconds: number;
   stalled: boolean;
   metrics: string;
   peakRss: number;
   peakSampledRss: number;
-  heap: HeapPeaks;
+  heap: HeapFigures;
   exitCode: number | null;
+}
+
+/** The push processes of one setting, measured together (CPU summed; memory per process, the largest reported). */
+class PushFleet {
+  private constructor(readonly processes: PushProcess[], readonly heaps: HeapPeaks[]) {}
+
+  static async start(envs: Record<string, string>[], options: { nodeArgs: string[]; cpuProfileDir?: string }): Promise<PushFleet> {
+    const processes = await Promise.all(envs.map((env) => PushProcess.start(env, options)));
+    return new PushFleet(processes, processes.map((push) => new HeapPeaks(push)));
+  }
+
+  cpuSeconds(): number {
+    return this.processes.reduce((sum, push) => {
+      const cpu = push.cpu();
+      return sum + cpu.user + cpu.system;
+    }, 0);
+  }
+
+  /** Every process's /metrics, one after the other: metricValue and histogramQuantile sum over them. */
+  async metrics(): Promise<string> {
+    return (await Promise.all(this.processes.map((push) => push.metrics()))).join('\n');
+  }
+
+  peaks(): { rss: number; sampledRss: number; heap: HeapFigures } {
+    const max = (f: (i: number) => number) => Math.max(...this.processes.map((_, i) => f(i)));
+    return {
+      rss: max((i) => this.processes[i]!.status('VmHWM')),
+      sampledRss: max((i) => this.processes[i]!.peakSampledRss),
+      heap: {
+        heapUsed: max((i) => this.heaps[i]!.heapUsed),
+        heapTotal: max((i) => this.heaps[i]!.heapTotal),
+        external: max((i) => this.heaps[i]!.external),
+      },
+    };
+  }
+
+  /** Stops them all; the first non-zero exit code (else 0, or null if one was killed). */
+  async stop(): Promise<number | null> {
+    for (const heap of this.heaps) heap.stop();
+    const codes = await Promise.all(this.processes.map((push) => push.stop()));
+    return codes.find((code) => code !== 0) ?? 0;
+  }
 }
 
 /** One setting against fresh fakes (their connection and stream counts are this setting's alone) and a fresh consumer group. */
 async function runSetting(args: Args, setting: Setting, index: number, run: string, databaseUrl: string, backlog: Backlog): Promise<SettingResult> {
   const profilesBefore = args.cpuProfileDir ? profileFiles(args.cpuProfileDir) : new Set<string>();
   const loadBefore = os.loadavg()[0]!;
-  const fakes = await startFakes(args.latencyMs);
+  // Loaded only when used: the Go sink is built (go build) on first use.
+  const fakes = args.providers === 'go' ? await (await import('./go-sink.js')).startGoSink(args.latencyMs) : await startFakes(args.latencyMs);
   try {
     const timeline = new DeliveryTimeline(() => fakes.delivered());
     const started = performance.now();
-    const env = pushEnv(args, setting, `bench-push-${run}-${index}`, databaseUrl, backlog.topic, fakes);
-    const push = await PushProcess.start(env, { nodeArgs: args.nodeArgs, ...(args.cpuProfileDir ? { cpuProfileDir: args.cpuProfileDir } : {}) });
-    const [readyAt, cpuAtReady, deliveredAtReady, ownCpuAtReady] = [performance.now(), push.cpu(), timeline.delivered, process.cpuUsage()];
-    const heap = new HeapPeaks(push);
+    const group = `bench-push-${run}-${index}`;
+    const envs = Array.from({ length: setting.instances }, (_, i) => ({
+      ...pushEnv(args, setting, group, databaseUrl, backlog.topic, fakes),
+      SWITCHBOARD_INSTANCE_ID: `${group}-${i}`,
+    }));
+    const fleet = await PushFleet.start(envs, { nodeArgs: args.nodeArgs, ...(args.cpuProfileDir ? { cpuProfileDir: args.cpuProfileDir } : {}) });
+    const [readyAt, cpuAtReady, deliveredAtReady, fakesCpuAtReady] = [performance.now(), fleet.cpuSeconds(), timeline.delivered, fakes.cpuSeconds()];
     const stalled = !(await waitForDeliveries(timeline, args.requests));
-    const [cpuAtEnd, ownCpu] = [push.cpu(), process.cpuUsage(ownCpuAtReady)];
+    const [cpuAtEnd, fakesCpu] = [fleet.cpuSeconds(), fakes.cpuSeconds() - fakesCpuAtReady];
     await sleep(200); // let the last answers settle into the metrics
     timeline.stop();
-    heap.stop();
+    const peaks = fleet.peaks();
     const measured: Measured = {
-      started, readyAt, deliveredAtReady, stalled, heap,
-      pushCpuSeconds: cpuAtEnd.user + cpuAtEnd.system - cpuAtReady.user - cpuAtReady.system,
-      ownCpuSeconds: (ownCpu.user + ownCpu.system) / 1e6,
-      metrics: await push.metrics(),
-      peakRss: push.status('VmHWM'),
-      peakSampledRss: push.peakSampledRss,
-      exitCode: await push.stop(),
+      started, readyAt, deliveredAtReady, stalled, heap: peaks.heap,
+      pushCpuSeconds: cpuAtEnd - cpuAtReady,
+      fakesCpuSeconds: fakesCpu,
+      metrics: await fleet.metrics(),
+      peakRss: peaks.rss,
+      peakSampledRss: peaks.sampledRss,
+      exitCode: await fleet.stop(),
     };
     const result = resultOf(args, setting, timeline, measured, fakes, loadBefore);
     if (args.cpuProfileDir) {
@@ -223,9 +281,9 @@ function resultOf(args: Args, setting: Setting, timeline: DeliveryTimeline, m: M
     p50: round(histogramQuantile(m.metrics, 'push_provider_latency_seconds', 0.5, { provider }) * 1000),
     p99: round(histogramQuantile(m.metrics, 'push_provider_latency_seconds', 0.99, { provider }) * 1000),
   });
-  const [fcm, apns] = [fakes.fcm.stats(), fakes.apns.stats()];
   return {
     setting,
+    providers: fakes.kind,
     delivered,
     expected,
     stalled: m.stalled,
@@ -240,7 +298,7 @@ function resultOf(args: Args, setting: Setting, timeline: DeliveryTimeline, m: M
     pushPeakHeapMB: { used: MB(m.heap.heapUsed), total: MB(m.heap.heapTotal), external: MB(m.heap.external) },
     pushCpuSeconds: round(m.pushCpuSeconds, 2)!,
     pushCpuMsPer1000: round((m.pushCpuSeconds * 1000 * 1000) / Math.max(1, delivered - m.deliveredAtReady), 1)!,
-    fakesCpuSeconds: round(m.ownCpuSeconds, 2)!,
+    fakesCpuSeconds: round(m.fakesCpuSeconds, 2)!,
     providerLatencyMs: { fcm: latency('fcm'), apns: latency('apns') },
     service: {
       consumed: metric('push_requests_consumed_total'),
@@ -253,7 +311,7 @@ function resultOf(args: Args, setting: Setting, timeline: DeliveryTimeline, m: M
       poison: metric('push_requests_poison_total'),
     },
     // FCM's count includes the connection its OAuth token endpoint took (same fake server).
-    fakes: { fcmConnections: fcm.sessions, fcmMaxStreams: fcm.maxActiveStreams, apnsConnections: apns.sessions, apnsMaxStreams: apns.maxActiveStreams },
+    fakes: fakes.stats(),
     exitCode: m.exitCode,
     loadAverage: { before: round(loadBefore, 2)!, after: round(os.loadavg()[0]!, 2)! },
   };
@@ -263,12 +321,12 @@ function printResult(r: SettingResult): void {
   const s = r.setting;
   const n = (x: number) => x.toLocaleString('en-US');
   const lat = (p: { p50: number | null; p99: number | null }) => `p50 ${p.p50 ?? '–'} ms, p99 ${p.p99 ?? '–'} ms`;
-  console.log(`\nPUSH_MAX_IN_FLIGHT=${s.maxInFlight} PUSH_CONNECTIONS_PER_APP=${s.connectionsPerApp} PUSH_CONNECTION_CONCURRENCY=${s.connectionConcurrency}${r.stalled ? '  (STALLED: no delivery for 30 s)' : ''}`);
+  console.log(`\n${s.instances} push process${s.instances > 1 ? 'es' : ''} × PUSH_MAX_IN_FLIGHT=${s.maxInFlight} PUSH_CONNECTIONS_PER_APP=${s.connectionsPerApp} PUSH_CONNECTION_CONCURRENCY=${s.connectionConcurrency}; ${r.providers === 'go' ? 'Go sink' : 'TypeScript fakes'} answering${r.stalled ? '  (STALLED: no delivery for 30 s)' : ''}`);
   console.log(`  delivered            ${n(r.delivered)} / ${n(r.expected)} in ${r.deliverySeconds} s (spawn → /readyz ${r.startupSeconds} s, → first delivery ${r.firstDeliverySeconds} s)`);
   console.log(`  sustained            ${n(r.sustainedPerMinute)} notifications/min  (${(r.sustainedPerMinute / DISCORD_PER_MINUTE * 100).toFixed(0)}% of Discord's 1M/min)`);
   console.log(`  steady (10%→90%)     ${n(r.steadyPerMinute)} /min   best 5 s: ${n(r.peak5sPerMinute)} /min`);
-  console.log(`  push process         peak RSS ${r.pushPeakRssMB} MB (sampled ${r.pushPeakSampledRssMB} MB; heap used ≤ ${r.pushPeakHeapMB.used} MB of ≤ ${r.pushPeakHeapMB.total} MB, external ≤ ${r.pushPeakHeapMB.external} MB), CPU ${r.pushCpuSeconds} s = ${r.pushCpuMsPer1000} ms per 1,000 notifications`);
-  console.log(`  bench process (fakes) CPU ${r.fakesCpuSeconds} s over the same span; machine load average ${r.loadAverage.before} → ${r.loadAverage.after}`);
+  console.log(`  push ${s.instances > 1 ? `× ${s.instances}      ` : 'process   '}      peak RSS ${r.pushPeakRssMB} MB${s.instances > 1 ? ' (the largest process)' : ''} (sampled ${r.pushPeakSampledRssMB} MB; heap used ≤ ${r.pushPeakHeapMB.used} MB of ≤ ${r.pushPeakHeapMB.total} MB, external ≤ ${r.pushPeakHeapMB.external} MB), CPU ${r.pushCpuSeconds} s${s.instances > 1 ? ' (all processes)' : ''} = ${r.pushCpuMsPer1000} ms per 1,000 notifications`);
+  console.log(`  providers            ${r.providers === 'go' ? 'Go sink' : 'TypeScript fakes (bench process)'} CPU ${r.fakesCpuSeconds} s over the same span; machine load average ${r.loadAverage.before} → ${r.loadAverage.after}`);
   console.log(`  provider latency     fcm ${lat(r.providerLatencyMs.fcm)}; apns ${lat(r.providerLatencyMs.apns)} (push_provider_latency_seconds)`);
   console.log(`  connections          fcm ${r.fakes.fcmConnections} incl. OAuth (max ${r.fakes.fcmMaxStreams} streams at once), apns ${r.fakes.apnsConnections} (max ${r.fakes.apnsMaxStreams})`);
   console.log(`  service counters     ${Object.entries(r.service).map(([k, v]) => `${k} ${n(v)}`).join(', ')}`);
@@ -308,10 +366,10 @@ async function main(): Promise<void> {
   }
 
   console.log('\nsummary (notifications/min, end to end Kafka → push → fake provider):');
-  console.log('  in-flight × conns × streams | sustained  | steady     | peak RSS | CPU ms/1k | fcm p50/p99 ms');
+  console.log('  procs × in-flight × conns × streams | sustained  | steady     | peak RSS | CPU ms/1k | fcm p50/p99 ms');
   for (const r of results) {
     const s = r.setting;
-    console.log(`  ${`${s.maxInFlight} × ${s.connectionsPerApp} × ${s.connectionConcurrency}`.padEnd(27)} | ${r.sustainedPerMinute.toLocaleString('en-US').padStart(10)} | ${r.steadyPerMinute.toLocaleString('en-US').padStart(10)} | ${`${r.pushPeakRssMB} MB`.padStart(8)} | ${String(r.pushCpuMsPer1000).padStart(9)} | ${r.providerLatencyMs.fcm.p50}/${r.providerLatencyMs.fcm.p99}`);
+    console.log(`  ${`${s.instances} × ${s.maxInFlight} × ${s.connectionsPerApp} × ${s.connectionConcurrency}`.padEnd(35)} | ${r.sustainedPerMinute.toLocaleString('en-US').padStart(10)} | ${r.steadyPerMinute.toLocaleString('en-US').padStart(10)} | ${`${r.pushPeakRssMB} MB`.padStart(8)} | ${String(r.pushCpuMsPer1000).padStart(9)} | ${r.providerLatencyMs.fcm.p50}/${r.providerLatencyMs.fcm.p99}`);
   }
   console.log(`  target: Discord's figure is over ${DISCORD_PER_MINUTE.toLocaleString('en-US')}/min`);
 

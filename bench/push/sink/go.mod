@@ -1,0 +1,3 @@
+module switchboard.local/bench/push/sink
+
+go 1.24
