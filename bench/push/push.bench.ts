@@ -1,24 +1,28 @@
 // Push benchmark, end to end on the real Kafka broker and PostgreSQL (`make services-up`): push
-// requests already waiting in Kafka → the push service (its own OS process, cluster mode, the
-// compiled services/push/src/main.js) → device lookup in PostgreSQL → the FCM and APNs fakes
-// answering after a simulated provider latency (20 ms by default).
+// requests already waiting in Kafka → the push service (its own OS processes, cluster mode, the
+// compiled services/push/src/main.js, with the chart's NODE_OPTIONS) → device lookup in
+// PostgreSQL → FCM and APNs providers answering after a simulated latency (20 ms by default): the
+// Go sink (bench/push/sink, ~8 µs of CPU per answer) or, with `--providers node`, the TypeScript
+// fakes of services/push/src/testing (45–130 µs per answer, on the same two cores as push).
 //
 // Setup, not measured: a fresh schema with one device per user (every 5th an APNs token, the rest
 // FCM), and the whole backlog of requests (each to one user, in a channel of its own so nothing
 // collapses) produced to a fresh topic BEFORE any consumer exists. Then, for each setting of
-// PUSH_MAX_IN_FLIGHT / PUSH_CONNECTIONS_PER_APP / PUSH_CONNECTION_CONCURRENCY, a fresh push process
-// (fresh consumer group, reading the backlog from the start) and, from the fakes' delivery counts:
+// PUSH_MAX_IN_FLIGHT × PUSH_CONNECTIONS_PER_APP × PUSH_CONNECTION_CONCURRENCY [× push processes,
+// one consumer group], fresh push processes (a fresh group reading the backlog from the start)
+// and, from the providers' delivery counts:
 //   - sustained throughput: notifications per minute from the first delivery to the last;
 //   - steady rate: over the middle 80% of the deliveries (10% → 90%), and the best 5 s window;
-//   - the push process's peak RSS (VmHWM) and CPU (user + system) per 1,000 notifications;
-//   - provider latency p50/p99 as the push process saw it (push_provider_latency_seconds,
-//     interpolated within the histogram's buckets), which includes waiting for a stream.
+//   - the push processes' peak RSS (VmHWM, the largest) and CPU (user + system, all of them) per
+//     1,000 notifications, and the providers' CPU;
+//   - provider latency p50/p99 as push saw it (push_provider_latency_seconds, interpolated within
+//     the histogram's buckets), which includes waiting for a stream.
 // PUSH_FCM_QUOTA_PER_MINUTE is raised out of the way (its 600,000/min default would cap the run).
 //
 // Prints a table and writes bench/results/push.json. Figures, never assertions. Run:
-// `npm run bench:push` (options: `-- --requests 150000 --users 100000 --latency-ms 20
-// --settings 1000x4x100,4000x8x500 --apns-every 5 --cpu-prof /tmp/push-prof
-// --push-node-args '--heapsnapshot-signal=SIGUSR2'`).
+// `npm run bench:push` (options: `-- --requests 400000 --users 200000 --latency-ms 20
+// --settings 250x2x100,2000x2x500x2 --apns-every 5 --providers go|node --cpu-prof /tmp/push-prof
+// --push-node-args '--heapsnapshot-signal=SIGUSR2'`, added to the chart's NODE_OPTIONS).
 import '../gateway/resolve-sources';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -64,11 +68,19 @@ function parseSetting(text: string): Setting {
   return { maxInFlight: maxInFlight!, connectionsPerApp: connectionsPerApp!, connectionConcurrency: connectionConcurrency!, instances };
 }
 
+/** The push container's NODE_OPTIONS in the chart (values.yaml push.nodeOptions): the bench runs push as deployed. */
+function chartNodeOptions(): string[] {
+  const values = fs.readFileSync(path.join(REPO, 'charts/switchboard/values.yaml'), 'utf8');
+  const match = /^push:\n(?:(?: .*)?\n)*?  nodeOptions: (.*)$/m.exec(values);
+  if (!match) throw new Error('charts/switchboard/values.yaml has no push.nodeOptions');
+  return match[1]!.trim().replace(/^["']|["']$/g, '').split(/\s+/).filter(Boolean);
+}
+
 function parseArgs(argv: string[]): Args {
   const args: Args = {
-    requests: 150_000, users: 100_000, latencyMs: 20, partitions: 24, apnsEvery: 5,
-    settings: ['250x2x100', '1000x4x100', '4000x8x500'].map(parseSetting),
-    nodeArgs: [],
+    requests: 400_000, users: 200_000, latencyMs: 20, partitions: 24, apnsEvery: 5,
+    settings: ['250x2x100', '1000x2x200', '1000x2x200x2', '2000x2x500x2'].map(parseSetting),
+    nodeArgs: chartNodeOptions(),
     providers: 'go',
   };
   for (let i = 0; i < argv.length; i++) {
@@ -81,7 +93,7 @@ function parseArgs(argv: string[]): Args {
       case '--apns-every': args.apnsEvery = Number(value); i++; break;
       case '--settings': args.settings = value!.split(',').map(parseSetting); i++; break;
       case '--cpu-prof': args.cpuProfileDir = path.resolve(value!); i++; break;
-      case '--push-node-args': args.nodeArgs = value!.split(' ').filter(Boolean); i++; break;
+      case '--push-node-args': args.nodeArgs = [...args.nodeArgs, ...value!.split(' ').filter(Boolean)]; i++; break;
       case '--providers':
         if (value !== 'go' && value !== 'node') throw new Error('--providers must be go (the Go sink) or node (the TypeScript fakes)');
         args.providers = value; i++; break;
@@ -345,6 +357,7 @@ async function main(): Promise<void> {
   const run = runId();
   console.log(`push benchmark ${run}: ${args.requests.toLocaleString('en-US')} requests to ${args.users.toLocaleString('en-US')} users (one device each, ${args.apnsEvery > 0 ? `1 in ${args.apnsEvery} APNs` : 'all FCM'}), ${args.latencyMs} ms provider latency, ${args.partitions} partitions`);
   console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'cpu'}, ${MB(os.totalmem())} MB, node ${process.version}`);
+  console.log(`push processes run with NODE_OPTIONS ${args.nodeArgs.join(" ") || "(none)"}; providers: ${args.providers === "go" ? "the Go sink" : "the TypeScript fakes"}`);
   if (args.cpuProfileDir) fs.mkdirSync(args.cpuProfileDir, { recursive: true });
 
   const t0 = performance.now();
@@ -379,7 +392,7 @@ async function main(): Promise<void> {
     run,
     at: new Date().toISOString(),
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model.trim(), totalMemMB: MB(os.totalmem()), node: process.version },
-    workload: { requests: args.requests, users: args.users, devicesPerUser: 1, apnsEvery: args.apnsEvery, providerLatencyMs: args.latencyMs, partitions: args.partitions, produceSeconds: round(backlog.produceSeconds, 2), fcmQuotaPerMinute: 1_000_000_000 },
+    workload: { requests: args.requests, users: args.users, devicesPerUser: 1, apnsEvery: args.apnsEvery, providerLatencyMs: args.latencyMs, partitions: args.partitions, produceSeconds: round(backlog.produceSeconds, 2), fcmQuotaPerMinute: 1_000_000_000, providers: args.providers, pushNodeOptions: args.nodeArgs },
     targetPerMinute: DISCORD_PER_MINUTE,
     results: results.map((r) => ({ ...r, profile: r.profile ? { ...r.profile, file: path.basename(r.profile.file) } : undefined })),
   }, null, 2)}\n`);

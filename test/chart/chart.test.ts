@@ -149,6 +149,8 @@ describe('chart – values schema', () => {
     expect(container.volumeMounts).toContainEqual({ name: 'push-apps', mountPath: '/etc/switchboard/push-apps', readOnly: true });
     expect(withApps.spec.template.spec.volumes).toContainEqual({ name: 'push-apps', secret: { secretName: 'push-apps' } });
     expect(container.env.find((e: any) => e.name === 'PUSH_MAX_IN_FLIGHT')?.value).toBe('1000');
+    // The young generation bench:push was measured with (values.yaml push.nodeOptions).
+    expect(container.env.find((e: any) => e.name === 'NODE_OPTIONS')?.value).toBe('--max-semi-space-size=64');
     const without = pushOf(render([]));
     expect(without.spec.template.spec.containers[0].env.some((e: any) => e.name === 'PUSH_APPS_FILE')).toBe(false);
     expect(without.spec.template.spec.volumes.map((v: any) => v.name)).toEqual(['tmp']);

@@ -13,12 +13,13 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import {
-  CONNECTION_PREFACE, DEFAULT_MAX_FRAME_SIZE, DEFAULT_WINDOW, ErrorCode, Flag, FRAME_HEADER_BYTES, FrameReader, FrameType,
-  goawayFrame, H2ProtocolError, MAX_STREAM_ID, MAX_WINDOW, rstStreamFrame, Setting, settingsFrame, unpad, windowUpdateFrame,
-  writeFrameHeader,
+  CONNECTION_PREFACE, dataFrame, DEFAULT_MAX_FRAME_SIZE, DEFAULT_WINDOW, ErrorCode, Flag, frame as frame_, FrameReader, FrameType,
+  goawayFrame, H2ProtocolError, headersFrames, MAX_STREAM_ID, MAX_WINDOW, parseSettings, rstStreamFrame, Setting, SETTINGS_ACK,
+  settingsFrame, unpad, windowUpdateFrame,
 } from './frames';
 import type { Frame } from './frames';
-import { encodeHeaderField, HpackDecoder, HpackError } from './hpack';
+import { RequestHeaderEncoder } from './header-block';
+import { HpackDecoder, HpackError } from './hpack';
 import type { HeaderList } from './hpack';
 import { H2Stream, H2StreamError } from './stream';
 import type { H2Response, H2ResponseCallback } from './stream';
@@ -72,8 +73,7 @@ export class H2Connection {
   private unackedReceived = 0;
   /** A HEADERS block being continued: its stream, END_STREAM flag and fragments. */
   private continuing: { streamId: number; endStream: boolean; fragments: Buffer[] } | undefined;
-  /** The first header block carries a table size update to 0: we never index, whatever the peer's table size. */
-  private sizeUpdateSent = false;
+  private readonly fields = new RequestHeaderEncoder();
   private unusableReason: Error | undefined;
   private isUnusable = false;
   private closed = false;
@@ -192,49 +192,13 @@ export class H2Connection {
     this.nextStreamId += 2;
     stream.sendWindow = this.peerInitialWindow;
     this.open.set(stream.id, stream);
-    const block = this.headerBlock(stream);
+    const block = this.fields.block(stream.method, this.scheme, this.authority, stream.path, stream.headers, stream.pendingBody?.length);
     const endStream = stream.pendingBody === undefined;
-    this.writeHeaders(stream.id, block, endStream);
+    for (const out of headersFrames(stream.id, block, endStream, this.peerMaxFrameSize)) this.write(out);
     if (!endStream) {
       this.sending.push(stream);
       this.flushBodies();
     }
-  }
-
-  private headerBlock(stream: H2Stream): Buffer {
-    const fields: Buffer[] = [];
-    if (!this.sizeUpdateSent) {
-      this.sizeUpdateSent = true;
-      fields.push(Buffer.from([0x20])); // dynamic table size update: 0
-    }
-    fields.push(
-      encodeHeaderField(':method', stream.method),
-      encodeHeaderField(':scheme', this.scheme),
-      encodeHeaderField(':authority', this.authority),
-      encodeHeaderField(':path', stream.path),
-    );
-    for (const [name, value] of stream.headers) fields.push(encodeHeaderField(name, value));
-    if (stream.pendingBody) fields.push(encodeHeaderField('content-length', String(stream.pendingBody.length)));
-    return Buffer.concat(fields);
-  }
-
-  /** HEADERS (and CONTINUATION frames if the block is longer than the peer's frame size). */
-  private writeHeaders(streamId: number, block: Buffer, endStream: boolean): void {
-    const max = this.peerMaxFrameSize;
-    let offset = 0;
-    let first = true;
-    do {
-      const length = Math.min(max, block.length - offset);
-      const last = offset + length >= block.length;
-      const type = first ? FrameType.HEADERS : FrameType.CONTINUATION;
-      const flags = (last ? Flag.END_HEADERS : 0) | (first && endStream ? Flag.END_STREAM : 0);
-      const out = Buffer.allocUnsafe(FRAME_HEADER_BYTES + length);
-      writeFrameHeader(out, 0, length, type, flags, streamId);
-      block.copy(out, FRAME_HEADER_BYTES, offset, offset + length);
-      this.write(out);
-      offset += length;
-      first = false;
-    } while (offset < block.length);
   }
 
   /** Sends what the flow-control windows allow of the pending request bodies, in order. */
@@ -248,10 +212,7 @@ export class H2Connection {
         continue;
       }
       const last = stream.bodyOffset + length >= body.length;
-      const out = Buffer.allocUnsafe(FRAME_HEADER_BYTES + length);
-      writeFrameHeader(out, 0, length, FrameType.DATA, last ? Flag.END_STREAM : 0, stream.id);
-      body.copy(out, FRAME_HEADER_BYTES, stream.bodyOffset, stream.bodyOffset + length);
-      this.write(out);
+      this.write(dataFrame(stream.id, body, stream.bodyOffset, length, last));
       stream.bodyOffset += length;
       stream.sendWindow -= length;
       this.sendWindow -= length;
@@ -374,11 +335,8 @@ export class H2Connection {
   private onSettings(frame: Frame): void {
     if (frame.streamId !== 0) throw new H2ProtocolError('SETTINGS on a stream');
     if (frame.flags & Flag.ACK) return;
-    if (frame.payload.length % 6 !== 0) throw new H2ProtocolError('a SETTINGS frame of a wrong length', ErrorCode.FRAME_SIZE_ERROR);
-    for (let offset = 0; offset < frame.payload.length; offset += 6) {
-      this.applySetting(frame.payload.readUInt16BE(offset), frame.payload.readUInt32BE(offset + 2));
-    }
-    this.write(settingsAck);
+    for (const [id, value] of parseSettings(frame.payload)) this.applySetting(id, value);
+    this.write(SETTINGS_ACK);
     this.settingsReceived = true;
     this.flushBodies();
     this.startQueued();
@@ -413,10 +371,7 @@ export class H2Connection {
     if (frame.streamId !== 0) throw new H2ProtocolError('PING on a stream');
     if (frame.payload.length !== 8) throw new H2ProtocolError('a PING frame of a wrong length', ErrorCode.FRAME_SIZE_ERROR);
     if (frame.flags & Flag.ACK) return;
-    const ack = Buffer.allocUnsafe(FRAME_HEADER_BYTES + 8);
-    writeFrameHeader(ack, 0, 8, FrameType.PING, Flag.ACK, 0);
-    frame.payload.copy(ack, FRAME_HEADER_BYTES);
-    this.write(ack);
+    this.write(frame_(FrameType.PING, Flag.ACK, 0, frame.payload));
   }
 
   private onGoaway(frame: Frame): void {
@@ -503,5 +458,3 @@ export class H2Connection {
     this.options.onClose?.();
   }
 }
-
-const settingsAck = Buffer.from([0, 0, 0, FrameType.SETTINGS, Flag.ACK, 0, 0, 0, 0]);

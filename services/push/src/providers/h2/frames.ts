@@ -85,6 +85,50 @@ export function frame(type: number, flags: number, streamId: number, payload?: U
   return out;
 }
 
+export const SETTINGS_ACK = Buffer.from([0, 0, 0, FrameType.SETTINGS, Flag.ACK, 0, 0, 0, 0]);
+
+/** A SETTINGS payload's (identifier, value) pairs. */
+export function parseSettings(payload: Buffer): Array<[id: number, value: number]> {
+  if (payload.length % 6 !== 0) throw new H2ProtocolError('a SETTINGS frame of a wrong length', ErrorCode.FRAME_SIZE_ERROR);
+  const settings: Array<[number, number]> = [];
+  for (let offset = 0; offset < payload.length; offset += 6) settings.push([payload.readUInt16BE(offset), payload.readUInt32BE(offset + 2)]);
+  return settings;
+}
+
+/** One DATA frame with `length` bytes of `body` from `offset`. */
+export function dataFrame(streamId: number, body: Buffer, offset: number, length: number, endStream: boolean): Buffer {
+  const out = Buffer.allocUnsafe(FRAME_HEADER_BYTES + length);
+  writeFrameHeader(out, 0, length, FrameType.DATA, endStream ? Flag.END_STREAM : 0, streamId);
+  body.copy(out, FRAME_HEADER_BYTES, offset, offset + length);
+  return out;
+}
+
+/**
+ * The HEADERS frame of a header block given as its fields (one buffer, the common case), or
+ * HEADERS and CONTINUATION frames when the block is longer than the peer's frame size.
+ */
+export function headersFrames(streamId: number, fields: Buffer[], endStream: boolean, maxFrameSize: number): Buffer[] {
+  let length = 0;
+  for (const field of fields) length += field.length;
+  const endFlag = endStream ? Flag.END_STREAM : 0;
+  if (length <= maxFrameSize) {
+    const out = Buffer.allocUnsafe(FRAME_HEADER_BYTES + length);
+    writeFrameHeader(out, 0, length, FrameType.HEADERS, Flag.END_HEADERS | endFlag, streamId);
+    let offset = FRAME_HEADER_BYTES;
+    for (const field of fields) offset += field.copy(out, offset);
+    return [out];
+  }
+  const block = Buffer.concat(fields);
+  const frames: Buffer[] = [];
+  for (let offset = 0; offset < block.length; offset += maxFrameSize) {
+    const end = Math.min(block.length, offset + maxFrameSize);
+    const type = offset === 0 ? FrameType.HEADERS : FrameType.CONTINUATION;
+    const flags = (end === block.length ? Flag.END_HEADERS : 0) | (offset === 0 ? endFlag : 0);
+    frames.push(frame(type, flags, streamId, block.subarray(offset, end)));
+  }
+  return frames;
+}
+
 export function settingsFrame(settings: Array<[id: number, value: number]>): Buffer {
   const payload = Buffer.allocUnsafe(settings.length * 6);
   settings.forEach(([id, value], i) => {
