@@ -83,6 +83,27 @@ describe('Http2SessionPool', () => {
     expect(server.sessions).toBe(2);
   });
 
+  test('sends header values other than ASCII as their UTF-8 octets, and refuses CR, LF and NUL without sending', async () => {
+    const seen: string[] = [];
+    const echo = http2.createServer();
+    echo.on('stream', (stream, headers) => {
+      seen.push(String(headers['apns-collapse-id'])); // node:http2 reads field octets as latin1
+      stream.respond({ ':status': 200 });
+      stream.end();
+    });
+    await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
+    const local = new Http2SessionPool({ origin: `http://127.0.0.1:${(echo.address() as AddressInfo).port}` });
+    try {
+      await local.request({ path: '/x', headers: { 'apns-collapse-id': 'é-chat ✓' } });
+      expect(Buffer.from(seen[0]!, 'latin1').toString('utf8')).toBe('é-chat ✓');
+      await expect(local.request({ path: '/x', headers: { 'apns-collapse-id': 'a\r\nx-injected: 1' } })).rejects.toMatchObject({ kind: 'invalid' });
+      expect(seen).toHaveLength(1);
+    } finally {
+      await local.close();
+      await new Promise<void>((resolve) => echo.close(() => resolve()));
+    }
+  });
+
   test('keeps using one session while it has room', async () => {
     server = await GatedServer.start();
     server.release();

@@ -43,9 +43,10 @@ export interface Http2Response {
   body: string;
 }
 
-export type Http2FailureKind = 'timeout' | 'aborted' | 'saturated' | 'closed' | 'network';
+/** invalid: the request itself cannot be sent (a header value HTTP/2 forbids); the others: no response came. */
+export type Http2FailureKind = 'timeout' | 'aborted' | 'saturated' | 'closed' | 'network' | 'invalid';
 
-/** The exchange did not produce a response; the providers map every kind to a retry outcome. */
+/** The exchange did not produce a response; the providers retry every kind but 'invalid'. */
 export class Http2RequestError extends Error {
   constructor(
     message: string,
@@ -116,9 +117,15 @@ export class Http2SessionPool {
    * A free slot is taken at once (no promise for it on the hot path); the exchange frees it.
    */
   request(request: Http2Request): Promise<Http2Response> {
+    let headers: HeaderList;
+    try {
+      headers = headerList(request.headers);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const slot = this.tryAcquire(request.signal);
-    if (slot) return this.exchange(slot, request);
-    return this.acquire(request.signal).then((waited) => this.exchange(waited, request));
+    if (slot) return this.exchange(slot, request, headers);
+    return this.acquire(request.signal).then((waited) => this.exchange(waited, request, headers));
   }
 
   /** A slot now if one is free and nobody waits for one (the request may go), else undefined. */
@@ -229,7 +236,7 @@ export class Http2SessionPool {
     this.dispatch();
   }
 
-  private exchange(slot: PooledSession, request: Http2Request): Promise<Http2Response> {
+  private exchange(slot: PooledSession, request: Http2Request, headers: HeaderList): Promise<Http2Response> {
     return new Promise<Http2Response>((resolve, reject) => {
       let settled = false;
       // Both stay undefined if the connection answers at once (it takes no new streams).
@@ -253,7 +260,7 @@ export class Http2SessionPool {
         else finish(undefined, response);
       };
       const body = request.body === undefined ? undefined : typeof request.body === 'string' ? Buffer.from(request.body, 'utf8') : request.body;
-      stream = slot.session.request(request.method ?? 'POST', request.path, headerList(request.headers), body, answered);
+      stream = slot.session.request(request.method ?? 'POST', request.path, headers, body, answered);
       if (settled) return;
       timer = setTimeout(
         () => finish(new Http2RequestError(`no response from ${this.origin} within ${this.timeoutMs} ms`, 'timeout')),
@@ -267,9 +274,26 @@ export class Http2SessionPool {
   }
 }
 
+const FORBIDDEN_IN_VALUES = /[\0\r\n]/;
+const ASCII = /^[\x20-\x7e\t]*$/;
+
+/**
+ * The request's headers as HPACK takes them (one character per octet): lowercase names, values
+ * other than ASCII as their UTF-8 octets. NUL, CR and LF are refused (RFC 9113 §8.2.1): such a
+ * request would only ever be reset by the provider.
+ */
 function headerList(headers: Record<string, string> | undefined): HeaderList {
   const list: HeaderList = [];
-  if (headers) for (const name in headers) list.push([name.toLowerCase(), headers[name]!]);
+  if (!headers) return list;
+  for (const name in headers) {
+    const value = headers[name]!;
+    if (ASCII.test(value)) {
+      list.push([name.toLowerCase(), value]);
+      continue;
+    }
+    if (FORBIDDEN_IN_VALUES.test(value)) throw new Http2RequestError(`header ${name} holds NUL, CR or LF, which HTTP/2 forbids`, 'invalid');
+    list.push([name.toLowerCase(), Buffer.from(value, 'utf8').toString('latin1')]);
+  }
   return list;
 }
 

@@ -25,8 +25,10 @@ export async function waitForQuota(quota: TokenBucket | undefined, signal: Abort
   }
 }
 
-/** No response (timeout, reset, connection lost, aborted, pool saturated): always worth retrying. */
+/** No response (timeout, reset, connection lost, aborted, pool saturated): worth retrying; a request HTTP/2 cannot carry is rejected. */
 export function transportOutcome(error: unknown): SendOutcome {
+  // A request HTTP/2 cannot carry would fail the same way every time: not worth a retry.
+  if (error instanceof Http2RequestError && error.kind === 'invalid') return { kind: 'rejected', reason: error.message };
   if (error instanceof Http2RequestError) return { kind: 'retry', reason: `${error.kind}: ${error.message}` };
   return { kind: 'retry', reason: `network: ${error instanceof Error ? error.message : String(error)}` };
 }

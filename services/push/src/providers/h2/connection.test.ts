@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http2 from 'node:http2';
 import * as https from 'node:https';
+import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -212,6 +213,24 @@ describe('H2Connection against node:http2 (nghttp2)', () => {
     const dead = new H2Connection({ origin: `http://127.0.0.1:${port}` });
     await expect(ask(dead, '/nobody')).rejects.toBeInstanceOf(H2StreamError);
     await dead.whenClosed();
+  });
+
+  test('a peer that never sends its SETTINGS fails the connection and its waiting streams', async () => {
+    const silent = net.createServer((socket) => socket.resume()); // accepts and reads, then says nothing
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const dead = new H2Connection({ origin: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`, settingsTimeoutMs: 200 });
+    await expect(ask(dead, '/x')).rejects.toMatchObject({ kind: 'closed', message: expect.stringMatching(/no SETTINGS/) });
+    await dead.whenClosed();
+    await new Promise<void>((resolve) => silent.close(() => resolve()));
+  });
+
+  test('a peer speaking HTTP/1.1 fails the connection with a protocol error, not a hang', async () => {
+    const http1 = net.createServer((socket) => socket.once('data', () => socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n')));
+    await new Promise<void>((resolve) => http1.listen(0, '127.0.0.1', resolve));
+    const wrong = new H2Connection({ origin: `http://127.0.0.1:${(http1.address() as AddressInfo).port}` });
+    await expect(ask(wrong, '/x')).rejects.toMatchObject({ kind: 'closed' });
+    await wrong.whenClosed();
+    await new Promise<void>((resolve) => http1.close(() => resolve()));
   });
 
   test('close() lets open streams finish, then ends the connection', async () => {

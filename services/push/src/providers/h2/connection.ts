@@ -32,6 +32,8 @@ const STREAM_RECEIVE_WINDOW = 1 << 20;
 /** Added to the connection's receive window at start, and re-granted as responses are read. */
 const CONNECTION_RECEIVE_WINDOW = 1 << 24;
 const MAX_HEADER_LIST_BYTES = 64 * 1024;
+/** A peer that has not sent its SETTINGS by then is not an HTTP/2 server we can use (RFC 9113 §3.4). */
+const SETTINGS_TIMEOUT_MS = 10_000;
 
 export interface H2ConnectionOptions {
   /** `https://host[:port]` (TLS, ALPN h2) or `http://host:port` (h2c, prior knowledge). */
@@ -40,6 +42,8 @@ export interface H2ConnectionOptions {
   connectOptions?: tls.ConnectionOptions;
   /** A response body over this many bytes fails its stream. Default 64 KiB. */
   maxResponseBytes?: number;
+  /** The peer's first SETTINGS must come within this long, or the connection fails. Default 10 s. */
+  settingsTimeoutMs?: number;
   /** The peer's SETTINGS arrived or changed (its stream limit may be new). */
   onSettings?: () => void;
   /** Once: the connection takes no new streams any more (GOAWAY, error, close). */
@@ -79,6 +83,7 @@ export class H2Connection {
   private closed = false;
   private goingAway = false;
   private readonly closedSignal: Promise<void>;
+  private readonly settingsTimer: NodeJS.Timeout;
   private resolveClosed!: () => void;
 
   constructor(private readonly options: H2ConnectionOptions) {
@@ -101,6 +106,9 @@ export class H2Connection {
         if (alpn !== 'h2') this.fail(new Error(`${url.origin} did not negotiate h2 (ALPN: ${alpn || 'none'})`));
       });
     }
+    const settingsTimeout = options.settingsTimeoutMs ?? SETTINGS_TIMEOUT_MS;
+    this.settingsTimer = setTimeout(() => this.fail(new Error(`no SETTINGS from ${url.origin} within ${settingsTimeout} ms`)), settingsTimeout);
+    this.settingsTimer.unref();
     this.socket.on('data', (chunk: Buffer) => this.receive(chunk));
     this.socket.on('error', (error) => this.fail(error));
     this.socket.on('close', () => this.onSocketClose());
@@ -338,6 +346,7 @@ export class H2Connection {
     for (const [id, value] of parseSettings(frame.payload)) this.applySetting(id, value);
     this.write(SETTINGS_ACK);
     this.settingsReceived = true;
+    clearTimeout(this.settingsTimer);
     this.flushBodies();
     this.startQueued();
     this.options.onSettings?.();
@@ -442,6 +451,7 @@ export class H2Connection {
 
   /** The connection is lost: every stream fails, the socket goes. */
   private fail(error: Error): void {
+    clearTimeout(this.settingsTimer);
     this.markUnusable(error);
     const streams = [...this.open.values(), ...this.queued.splice(0)];
     this.open.clear();

@@ -1,8 +1,12 @@
-// HPACK (RFC 7541) for the push service's HTTP/2 client: a stateless encoder (it never adds to
-// the peer's dynamic table, so there is no encoder state to keep in step) and a full decoder
-// (static and dynamic table, every representation, Huffman strings). Header bytes are read and
-// written as latin1, so no octet is lost or re-encoded.
-import { HUFFMAN_CODES, HUFFMAN_LENGTHS } from './huffman-table';
+// HPACK (RFC 7541) for the push service's HTTP/2 client: a stateless encoder (it never adds to the
+// peer's dynamic table, so there is no encoder state to keep in step with the peer) and a full
+// decoder (static and dynamic tables, every representation, Huffman strings).
+//
+// Header names and values are octets on the wire; they are read and written as latin1, one char per
+// octet, so no byte is lost or re-encoded (a UTF-8 value arrives as its bytes, e.g. "é" as "Ã©").
+// That also makes a string's length its RFC 7541 §4.1 octet count.
+import { huffmanDecode } from './huffman';
+import { STATIC_TABLE } from './hpack-static-table';
 
 export type HeaderList = Array<[name: string, value: string]>;
 
@@ -14,271 +18,246 @@ export class HpackError extends Error {
   }
 }
 
-/** RFC 7541 Appendix A. */
-export const STATIC_TABLE: ReadonlyArray<readonly [string, string]> = [
-  [':authority', ''], [':method', 'GET'], [':method', 'POST'], [':path', '/'], [':path', '/index.html'],
-  [':scheme', 'http'], [':scheme', 'https'], [':status', '200'], [':status', '204'], [':status', '206'],
-  [':status', '304'], [':status', '400'], [':status', '404'], [':status', '500'], ['accept-charset', ''],
-  ['accept-encoding', 'gzip, deflate'], ['accept-language', ''], ['accept-ranges', ''], ['accept', ''],
-  ['access-control-allow-origin', ''], ['age', ''], ['allow', ''], ['authorization', ''], ['cache-control', ''],
-  ['content-disposition', ''], ['content-encoding', ''], ['content-language', ''], ['content-length', ''],
-  ['content-location', ''], ['content-range', ''], ['content-type', ''], ['cookie', ''], ['date', ''],
-  ['etag', ''], ['expect', ''], ['expires', ''], ['from', ''], ['host', ''], ['if-match', ''],
-  ['if-modified-since', ''], ['if-none-match', ''], ['if-range', ''], ['if-unmodified-since', ''],
-  ['last-modified', ''], ['link', ''], ['location', ''], ['max-forwards', ''], ['proxy-authenticate', ''],
-  ['proxy-authorization', ''], ['range', ''], ['referer', ''], ['refresh', ''], ['retry-after', ''],
-  ['server', ''], ['set-cookie', ''], ['strict-transport-security', ''], ['transfer-encoding', ''],
-  ['user-agent', ''], ['vary', ''], ['via', ''], ['www-authenticate', ''],
-];
-
-/** name → its first static index; "name\0value" → the index of that exact field. */
-const staticNames = new Map<string, number>();
-const staticFields = new Map<string, number>();
-STATIC_TABLE.forEach(([name, value], i) => {
-  if (!staticNames.has(name)) staticNames.set(name, i + 1);
-  if (value !== '') staticFields.set(`${name}\u0000${value}`, i + 1);
-});
+/** RFC 7541 §4.1: an entry's size is its name and value octets plus 32. */
+const ENTRY_OVERHEAD = 32;
 
 // ---- encoding ----
 
-function integerBytes(value: number, prefixBits: number, firstByte: number): number[] {
+/** A static name: its first index, and the index of each value the table has for it. */
+const staticNames = new Map<string, { index: number; values: Map<string, number> }>();
+STATIC_TABLE.forEach(([name, value], i) => {
+  let entry = staticNames.get(name);
+  if (entry === undefined) staticNames.set(name, (entry = { index: i + 1, values: new Map() }));
+  entry.values.set(value, i + 1);
+});
+
+function integerLength(value: number, prefixBits: number): number {
   const limit = (1 << prefixBits) - 1;
-  if (value < limit) return [firstByte | value];
-  const out = [firstByte | limit];
-  let rest = value - limit;
-  while (rest >= 128) {
-    out.push((rest % 128) | 128);
-    rest = Math.floor(rest / 128);
-  }
-  out.push(rest);
-  return out;
+  if (value < limit) return 1;
+  let length = 2;
+  for (let rest = value - limit; rest >= 128; rest = Math.floor(rest / 128)) length += 1;
+  return length;
 }
 
-function stringBytes(text: string): Buffer {
-  const length = Buffer.byteLength(text, 'latin1');
-  const prefix = integerBytes(length, 7, 0); // H = 0: raw octets (cheaper to make than Huffman)
-  const out = Buffer.allocUnsafe(prefix.length + length);
-  for (let i = 0; i < prefix.length; i++) out[i] = prefix[i]!;
-  out.write(text, prefix.length, 'latin1');
-  return out;
+/** Writes an integer with an N-bit prefix (RFC 7541 §5.1) at `offset`; returns the offset after it. */
+function writeInteger(out: Buffer, offset: number, value: number, prefixBits: number, flags: number): number {
+  const limit = (1 << prefixBits) - 1;
+  if (value < limit) {
+    out[offset] = flags | value;
+    return offset + 1;
+  }
+  out[offset++] = flags | limit;
+  let rest = value - limit;
+  for (; rest >= 128; rest = Math.floor(rest / 128)) out[offset++] = (rest % 128) | 128;
+  out[offset] = rest;
+  return offset + 1;
+}
+
+/** A string literal without Huffman coding (H = 0): cheaper to make than the bytes it would save. */
+function writeString(out: Buffer, offset: number, text: string): number {
+  offset = writeInteger(out, offset, text.length, 7, 0);
+  // Short strings (most header values) are copied faster here than through Buffer#write's native call.
+  if (text.length <= 16) {
+    for (let i = 0; i < text.length; i++) out[offset + i] = text.charCodeAt(i);
+    return offset + text.length;
+  }
+  return offset + out.write(text, offset, 'latin1');
 }
 
 /**
  * One header field: indexed when the static table has the exact field, else a literal without
- * indexing (with the static name index when there is one). Names must be lowercase.
+ * indexing, naming the static index when the name is in the table. Names must already be
+ * lowercase; a char above U+00FF cannot be an octet and is written as its low byte, so callers
+ * validate names and values (RFC 9113 §8.2.1) before.
  */
 export function encodeHeaderField(name: string, value: string): Buffer {
-  const exact = staticFields.get(`${name}\u0000${value}`);
-  if (exact !== undefined) return Buffer.from([0x80 | exact]);
-  const nameIndex = staticNames.get(name);
-  const head = Buffer.from(integerBytes(nameIndex ?? 0, 4, 0x00));
-  return nameIndex === undefined ? Buffer.concat([head, stringBytes(name), stringBytes(value)]) : Buffer.concat([head, stringBytes(value)]);
+  const known = staticNames.get(name);
+  if (known !== undefined) {
+    const exact = known.values.get(value);
+    if (exact !== undefined) {
+      const out = Buffer.allocUnsafe(1);
+      out[0] = 0x80 | exact;
+      return out;
+    }
+    const out = Buffer.allocUnsafe(integerLength(known.index, 4) + integerLength(value.length, 7) + value.length);
+    writeString(out, writeInteger(out, 0, known.index, 4, 0x00), value);
+    return out;
+  }
+  const out = Buffer.allocUnsafe(1 + integerLength(name.length, 7) + name.length + integerLength(value.length, 7) + value.length);
+  out[0] = 0x00;
+  writeString(out, writeString(out, 1, name), value);
+  return out;
 }
 
 export function encodeHeaderBlock(headers: HeaderList): Buffer {
   return Buffer.concat(headers.map(([name, value]) => encodeHeaderField(name, value)));
 }
 
-// ---- Huffman decoding: 8 bits at a time through a tree of 256-way tables ----
-
-/** Per table: > 0 a child table, < 0 a leaf -(sym << 4 | bits consumed at this level) - 1, 0 no code. */
-const huffmanTables: Int32Array[] = [new Int32Array(256)];
-
-(function buildHuffmanTables() {
-  for (let sym = 0; sym < 256; sym++) {
-    const code = HUFFMAN_CODES[sym]!;
-    let length = HUFFMAN_LENGTHS[sym]!;
-    let table = 0;
-    while (length > 8) {
-      length -= 8;
-      const i = Math.floor(code / 2 ** length) & 0xff;
-      let child = huffmanTables[table]![i]!;
-      if (child === 0) {
-        child = huffmanTables.length;
-        huffmanTables.push(new Int32Array(256));
-        huffmanTables[table]![i] = child;
-      }
-      table = child;
-    }
-    const shift = 8 - length;
-    const start = (code << shift) & 0xff;
-    const leaf = -((sym << 4) | length) - 1;
-    for (let i = start; i < start + (1 << shift); i++) huffmanTables[table]![i] = leaf;
-  }
-})();
-
-let scratch = Buffer.allocUnsafe(4096);
-
-/** The Huffman-coded `src[start, end)` as a latin1 string (RFC 7541 §5.2: padding < 8 bits, all ones). */
-export function huffmanDecode(src: Uint8Array, start: number, end: number): string {
-  // Decoded strings are at most 8/5 of the coded length.
-  if (scratch.length < (end - start) * 2) scratch = Buffer.allocUnsafe((end - start) * 2);
-  let out = 0;
-  let table = 0;
-  let cur = 0;
-  let cbits = 0; // bits in cur not yet consumed
-  let sbits = 0; // bits read since the last whole symbol
-  for (let p = start; p < end; p++) {
-    cur = ((cur << 8) | src[p]!) & 0xffff;
-    cbits += 8;
-    sbits += 8;
-    while (cbits >= 8) {
-      const next = huffmanTables[table]![(cur >>> (cbits - 8)) & 0xff]!;
-      if (next === 0) throw new HpackError('an invalid Huffman code');
-      if (next < 0) {
-        const leaf = -next - 1;
-        scratch[out++] = leaf >>> 4;
-        cbits -= leaf & 0xf;
-        table = 0;
-        sbits = cbits;
-      } else {
-        table = next;
-        cbits -= 8;
-      }
-    }
-  }
-  while (cbits > 0) {
-    const next = huffmanTables[table]![(cur << (8 - cbits)) & 0xff]!;
-    if (next >= 0) break;
-    const leaf = -next - 1;
-    if ((leaf & 0xf) > cbits) break;
-    scratch[out++] = leaf >>> 4;
-    cbits -= leaf & 0xf;
-    table = 0;
-    sbits = cbits;
-  }
-  const ones = (1 << cbits) - 1;
-  if (sbits > 7 || (cur & ones) !== ones) throw new HpackError('invalid Huffman padding');
-  return scratch.toString('latin1', 0, out);
-}
-
-/** Huffman-codes `text` (latin1): for tests and peers' expectations; the encoder itself sends raw strings. */
-export function huffmanEncode(text: string): Buffer {
-  const bytes = Buffer.from(text, 'latin1');
-  const out: number[] = [];
-  let cur = 0;
-  let bits = 0;
-  for (const byte of bytes) {
-    const length = HUFFMAN_LENGTHS[byte]!;
-    const code = HUFFMAN_CODES[byte]!;
-    for (let i = length - 1; i >= 0; i--) {
-      cur = (cur << 1) | (Math.floor(code / 2 ** i) & 1);
-      bits += 1;
-      if (bits === 8) {
-        out.push(cur);
-        cur = 0;
-        bits = 0;
-      }
-    }
-  }
-  if (bits > 0) out.push((cur << (8 - bits)) | ((1 << (8 - bits)) - 1));
-  return Buffer.from(out);
-}
-
 // ---- decoding ----
 
 export interface HpackDecoderOptions {
-  /** Our SETTINGS_HEADER_TABLE_SIZE: the most a table size update may ask for. Default 4096. */
+  /** Our SETTINGS_HEADER_TABLE_SIZE: the dynamic table's initial size and the most an update may ask for. Default 4096. */
   maxTableSize?: number;
-  /** The most a decoded header list may weigh (name + value + 32 per field). Default 64 KiB. */
+  /** The most a decoded header list may weigh (name + value + 32 octets per field, RFC 7540 §6.5.2). Default 64 KiB. */
   maxHeaderListSize?: number;
 }
 
+const EMPTY = Buffer.alloc(0);
+
+/** Integers past this are no header block's: 4 continuation bytes hold every length, index and size we accept. */
+const MAX_CONTINUATION_SHIFT = 21;
+
 export class HpackDecoder {
-  private readonly limit: number;
-  private readonly maxListSize: number;
-  private tableMax: number;
-  /** Newest first (index 62 is dynamic[0]). */
-  private dynamic: Array<[string, string]> = [];
-  private size = 0;
+  private readonly maxTableSize: number;
+  private readonly maxHeaderListSize: number;
+  /** The dynamic table's size limit, as last set by a table size update. */
+  private tableLimit: number;
+  private tableSize = 0;
+  // The dynamic table as a ring of `capacity` slots (every entry takes at least 32 octets);
+  // `newest` is the slot of dynamic index 1 (HPACK index 62), the `count - 1` before it older ones.
+  private readonly capacity: number;
+  private readonly names: string[];
+  private readonly values: string[];
+  private newest = 0;
+  private count = 0;
+  // The block being decoded and the read position in it.
+  private block: Buffer = EMPTY;
   private offset = 0;
 
   constructor(options: HpackDecoderOptions = {}) {
-    this.limit = options.maxTableSize ?? 4096;
-    this.tableMax = this.limit;
-    this.maxListSize = options.maxHeaderListSize ?? 64 * 1024;
+    this.maxTableSize = options.maxTableSize ?? 4096;
+    this.maxHeaderListSize = options.maxHeaderListSize ?? 64 * 1024;
+    this.tableLimit = this.maxTableSize;
+    this.capacity = Math.max(1, Math.floor(this.maxTableSize / ENTRY_OVERHEAD));
+    this.names = new Array<string>(this.capacity).fill('');
+    this.values = new Array<string>(this.capacity).fill('');
   }
 
-  /** One complete header block (HEADERS and CONTINUATION payloads together); updates the dynamic table. */
+  /** Decodes one complete header block (HEADERS and CONTINUATION payloads together); updates the dynamic table. */
   decode(block: Uint8Array): HeaderList {
+    this.block = Buffer.isBuffer(block) ? block : Buffer.from(block.buffer, block.byteOffset, block.byteLength);
+    this.offset = 0;
+    try {
+      return this.fields();
+    } finally {
+      this.block = EMPTY; // no reference to the caller's (pooled) buffer beyond the call
+    }
+  }
+
+  private fields(): HeaderList {
+    const block = this.block;
     const headers: HeaderList = [];
     let listSize = 0;
-    let fieldsSeen = false;
-    this.offset = 0;
     while (this.offset < block.length) {
       const first = block[this.offset]!;
       let name: string;
       let value: string;
-      if (first & 0x80) {
-        [name, value] = this.entry(this.integer(block, 7));
-      } else if ((first & 0xe0) === 0x20) {
-        if (fieldsSeen) throw new HpackError('a table size update after a header field');
-        const size = this.integer(block, 5);
-        if (size > this.limit) throw new HpackError(`a table size update to ${size} over the limit ${this.limit}`);
-        this.tableMax = size;
-        this.evict(0);
+      if (first >= 0x80) {
+        // Indexed field (§6.1).
+        const index = this.integer(7);
+        if (index <= STATIC_TABLE.length) {
+          if (index === 0) throw new HpackError('index 0');
+          const entry = STATIC_TABLE[index - 1]!;
+          name = entry[0];
+          value = entry[1];
+        } else {
+          const slot = this.slot(index);
+          name = this.names[slot]!;
+          value = this.values[slot]!;
+        }
+      } else if (first >= 0x40) {
+        // Literal with incremental indexing (§6.2.1).
+        name = this.literalName(6);
+        value = this.string();
+        this.add(name, value);
+      } else if (first >= 0x20) {
+        // Dynamic table size update (§6.3): only before the block's first field.
+        if (headers.length > 0) throw new HpackError('a dynamic table size update after a header field');
+        const size = this.integer(5);
+        if (size > this.maxTableSize) throw new HpackError(`a dynamic table size update to ${size}, over our limit of ${this.maxTableSize}`);
+        this.tableLimit = size;
+        this.evictFor(0);
         continue;
       } else {
-        const indexing = (first & 0xc0) === 0x40;
-        const index = this.integer(block, indexing ? 6 : 4);
-        name = index === 0 ? this.string(block) : this.entry(index)[0];
-        value = this.string(block);
-        if (indexing) this.add(name, value);
+        // Literal without indexing (0000) or never indexed (0001) (§6.2.2, §6.2.3): the same to a decoder.
+        name = this.literalName(4);
+        value = this.string();
       }
-      fieldsSeen = true;
-      listSize += name.length + value.length + 32;
-      if (listSize > this.maxListSize) throw new HpackError(`a header list over ${this.maxListSize} bytes`);
+      listSize += name.length + value.length + ENTRY_OVERHEAD;
+      if (listSize > this.maxHeaderListSize) throw new HpackError(`a header list over ${this.maxHeaderListSize} octets`);
       headers.push([name, value]);
     }
     return headers;
   }
 
-  private entry(index: number): readonly [string, string] {
-    if (index === 0) throw new HpackError('index 0');
-    if (index <= STATIC_TABLE.length) return STATIC_TABLE[index - 1]!;
-    const entry = this.dynamic[index - STATIC_TABLE.length - 1];
-    if (!entry) throw new HpackError(`index ${index} beyond the tables`);
-    return entry;
+  /** A literal's name: index 0 means a string follows, any other is a table entry's name. */
+  private literalName(prefixBits: number): string {
+    const index = this.integer(prefixBits);
+    if (index === 0) return this.string();
+    if (index <= STATIC_TABLE.length) return STATIC_TABLE[index - 1]![0];
+    return this.names[this.slot(index)]!;
+  }
+
+  /** The ring slot of HPACK index `index` (> 61). */
+  private slot(index: number): number {
+    const age = index - STATIC_TABLE.length - 1;
+    if (age >= this.count) throw new HpackError(`index ${index} beyond the tables (${this.count} dynamic entries)`);
+    const slot = this.newest - age;
+    return slot < 0 ? slot + this.capacity : slot;
   }
 
   private add(name: string, value: string): void {
-    const size = name.length + value.length + 32;
-    this.evict(size);
-    if (size > this.tableMax) return; // larger than the table: it only emptied it (RFC 7541 §4.4)
-    this.dynamic.unshift([name, value]);
-    this.size += size;
+    const size = name.length + value.length + ENTRY_OVERHEAD;
+    this.evictFor(size);
+    // Larger than the whole table: adding it only emptied the table (§4.4).
+    if (size > this.tableLimit) return;
+    this.newest = this.newest + 1 === this.capacity ? 0 : this.newest + 1;
+    this.names[this.newest] = name;
+    this.values[this.newest] = value;
+    this.count += 1;
+    this.tableSize += size;
   }
 
-  private evict(room: number): void {
-    while (this.size + room > this.tableMax && this.dynamic.length > 0) {
-      const [name, value] = this.dynamic.pop()!;
-      this.size -= name.length + value.length + 32;
+  /** Evicts the oldest entries until `room` more octets fit under the limit (or the table is empty). */
+  private evictFor(room: number): void {
+    while (this.count > 0 && this.tableSize + room > this.tableLimit) {
+      let oldest = this.newest - this.count + 1;
+      if (oldest < 0) oldest += this.capacity;
+      this.tableSize -= this.names[oldest]!.length + this.values[oldest]!.length + ENTRY_OVERHEAD;
+      this.names[oldest] = '';
+      this.values[oldest] = '';
+      this.count -= 1;
     }
   }
 
-  /** An integer with an N-bit prefix at the offset (RFC 7541 §5.1), guarded against overflow. */
-  private integer(block: Uint8Array, prefixBits: number): number {
+  /** An integer with an N-bit prefix at the read position (§5.1); the caller has checked a byte is there. */
+  private integer(prefixBits: number): number {
+    const block = this.block;
     const limit = (1 << prefixBits) - 1;
     let value = block[this.offset++]! & limit;
     if (value < limit) return value;
     for (let shift = 0; ; shift += 7) {
       if (this.offset >= block.length) throw new HpackError('a truncated integer');
-      if (shift > 21) throw new HpackError('an integer over 2^28');
+      if (shift > MAX_CONTINUATION_SHIFT) throw new HpackError('an integer over 2^28 (overflow)');
       const byte = block[this.offset++]!;
       value += (byte & 0x7f) * 2 ** shift;
-      if ((byte & 0x80) === 0) return value;
+      if (byte < 0x80) return value;
     }
   }
 
-  private string(block: Uint8Array): string {
-    if (this.offset >= block.length) throw new HpackError('a truncated string');
-    const huffman = (block[this.offset]! & 0x80) !== 0;
-    const length = this.integer(block, 7);
+  /** A string literal (§5.2), raw or Huffman-coded. */
+  private string(): string {
+    const block = this.block;
+    if (this.offset >= block.length) throw new HpackError('a truncated header field (string missing)');
+    const huffman = block[this.offset]! >= 0x80;
+    const length = this.integer(7);
     const start = this.offset;
     const end = start + length;
-    if (end > block.length) throw new HpackError('a string longer than its block');
+    if (end > block.length) throw new HpackError(`a string of ${length} octets past the end of the block`);
     this.offset = end;
-    if (huffman) return huffmanDecode(block, start, end);
-    return Buffer.from(block.buffer, block.byteOffset + start, length).toString('latin1');
+    if (!huffman) return block.toString('latin1', start, end);
+    const text = huffmanDecode(block, start, end);
+    if (text === null) throw new HpackError('an invalid Huffman string (EOS, or padding not a short run of ones)');
+    return text;
   }
 }
