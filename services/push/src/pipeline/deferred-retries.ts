@@ -5,7 +5,8 @@
 // be made, and the original request settles. The retry record is handled like a request for that
 // one device, after waiting for its time; it may be deferred again, or dead-lettered as usual.
 import type { ConsumedRecord, ProduceRecord } from '@switchboard/runtime';
-import type { DeviceTarget, Platform } from '../providers/provider';
+import type { DeviceTarget } from '../providers/provider';
+import { isPlatform } from '../providers/provider';
 
 export const RETRY_TOPIC_SUFFIX = '.retry';
 
@@ -46,8 +47,6 @@ export function retryRecord(record: ConsumedRecord, retry: DeferredRetry): Produ
   return { key: record.key, value: record.value, headers };
 }
 
-const PLATFORMS: ReadonlySet<string> = new Set<Platform>(['fcm', 'apns']);
-
 /** The retry a retry record carries; undefined when its headers are not one (a poison record). */
 export function parseRetry(record: ConsumedRecord): DeferredRetry | undefined {
   const h = record.headers;
@@ -56,8 +55,8 @@ export function parseRetry(record: ConsumedRecord): DeferredRetry | undefined {
   const token = h[RETRY_HEADERS.token];
   const attempt = Number(h[RETRY_HEADERS.attempt]);
   const notBefore = Number(h[RETRY_HEADERS.notBefore]);
-  if (!platform || !PLATFORMS.has(platform) || !appId || !token) return undefined;
+  if (!platform || !isPlatform(platform) || !appId || !token) return undefined;
   if (!Number.isInteger(attempt) || attempt < 2 || !Number.isFinite(notBefore)) return undefined;
   const locale = h[RETRY_HEADERS.locale];
-  return { target: { platform: platform as Platform, appId, token, ...(locale ? { locale } : {}) }, attempt, notBefore };
+  return { target: { platform, appId, token, ...(locale ? { locale } : {}) }, attempt, notBefore };
 }

@@ -1,6 +1,6 @@
-// What the provider registry needs of each push app. Structurally a subset of the service's app
-// configuration (src/apps/push-app.ts, parsed and validated from PUSH_APPS there), so those configs
-// are passed as they are; the per-app baseUrl and the local quota rate are optional here.
+// What the provider registry needs of each push app. The service's app configuration
+// (src/apps/push-app.ts, parsed and validated from PUSH_APPS) is these types with the base URL and
+// the APNs environment resolved; here they are optional, as is the local quota rate.
 import type { ServiceAccount } from './fcm-auth';
 
 export interface FcmAppConfig {

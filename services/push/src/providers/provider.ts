@@ -4,6 +4,12 @@
 // token removal from the outcome alone, so it never parses a provider's error format.
 
 export type Platform = 'fcm' | 'apns';
+export const PLATFORMS: readonly Platform[] = ['fcm', 'apns'];
+
+/** Whether `value` names a platform (text from a header, a config file). */
+export function isPlatform(value: string): value is Platform {
+  return (PLATFORMS as readonly string[]).includes(value);
+}
 
 /** One device of a user, as the registry holds it. */
 export interface DeviceTarget {
