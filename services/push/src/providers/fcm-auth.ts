@@ -100,9 +100,10 @@ export class ServiceAccountTokenSource {
   }
 
   async token(): Promise<string> {
+    const fresh = this.current();
+    if (fresh !== undefined) return fresh;
     const now = this.now();
     const cached = this.cached;
-    if (cached && now < cached.refreshAt) return cached.token;
     const refused = this.refusal !== undefined && now < this.refusal.until;
     // Due for refresh but still valid: keep sending with it, even while the endpoint refuses us.
     if (cached && now < cached.expiresAt - EXPIRY_SKEW_MS) {

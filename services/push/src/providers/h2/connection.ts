@@ -13,8 +13,8 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import {
-  CONNECTION_PREFACE, dataFrame, DEFAULT_MAX_FRAME_SIZE, DEFAULT_WINDOW, ErrorCode, Flag, frame as frame_, FrameReader, FrameType,
-  goawayFrame, H2ProtocolError, headersFrames, MAX_STREAM_ID, MAX_WINDOW, parseSettings, rstStreamFrame, Setting, SETTINGS_ACK,
+  CONNECTION_PREFACE, dataFrame, DEFAULT_MAX_FRAME_SIZE, DEFAULT_WINDOW, ErrorCode, Flag, FrameReader, FrameType,
+  goawayFrame, H2ProtocolError, headersFrames, pingAckFrame, MAX_STREAM_ID, MAX_WINDOW, parseSettings, rstStreamFrame, Setting, SETTINGS_ACK,
   settingsFrame, unpad, windowUpdateFrame,
 } from './frames';
 import type { Frame } from './frames';
@@ -261,15 +261,12 @@ export class H2Connection {
     } catch (error) {
       const code = error instanceof H2ProtocolError ? error.code : error instanceof HpackError ? ErrorCode.COMPRESSION_ERROR : ErrorCode.INTERNAL_ERROR;
       if (!this.closed) {
-        this.write(goawayFrame(this.lastPeerStream(), code, error instanceof Error ? error.message : ''));
+        // Last stream id 0: the peer cannot open streams (no server push).
+        this.write(goawayFrame(0, code, error instanceof Error ? error.message : ''));
         this.flush();
       }
       this.fail(error instanceof Error ? error : new Error(String(error)));
     }
-  }
-
-  private lastPeerStream(): number {
-    return 0; // the peer cannot open streams (no server push)
   }
 
   private onFrame(frame: Frame): void {
@@ -380,7 +377,7 @@ export class H2Connection {
     if (frame.streamId !== 0) throw new H2ProtocolError('PING on a stream');
     if (frame.payload.length !== 8) throw new H2ProtocolError('a PING frame of a wrong length', ErrorCode.FRAME_SIZE_ERROR);
     if (frame.flags & Flag.ACK) return;
-    this.write(frame_(FrameType.PING, Flag.ACK, 0, frame.payload));
+    this.write(pingAckFrame(frame.payload));
   }
 
   private onGoaway(frame: Frame): void {

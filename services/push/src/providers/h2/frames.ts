@@ -138,6 +138,10 @@ export function settingsFrame(settings: Array<[id: number, value: number]>): Buf
   return frame(FrameType.SETTINGS, 0, 0, payload);
 }
 
+export function pingAckFrame(payload: Uint8Array): Buffer {
+  return frame(FrameType.PING, Flag.ACK, 0, payload);
+}
+
 export function windowUpdateFrame(streamId: number, increment: number): Buffer {
   const out = Buffer.allocUnsafe(FRAME_HEADER_BYTES + 4);
   writeFrameHeader(out, 0, 4, FrameType.WINDOW_UPDATE, 0, streamId);
