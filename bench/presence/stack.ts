@@ -5,7 +5,6 @@
 // (GUILDS | GUILD_PRESENCES, privileged intent granted) whose PRESENCE_UPDATE frames are recorded
 // with their arrival time.
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { closeClient, createClient, KafkaEventLog, openDatabase, silentEventLogLogger } from '@switchboard/runtime';
 import type { Database } from '@switchboard/runtime';
@@ -19,41 +18,11 @@ import type { RunningPresence } from '../../services/presence/src/start';
 import { startEmbeddedPresence } from '../../services/presence/src/testing/embedded-presence';
 import { metricSum } from './metrics';
 import { Observer } from './observer';
+import { backing } from '../backing';
 
-/** Where the backing services are: the usual variables, else what `make services-up` starts. */
-export const backing = {
-  kafkaBrokers: (process.env.KAFKA_BROKERS ?? process.env.SWITCHBOARD_TEST_KAFKA_BROKERS ?? '127.0.0.1:19092').split(','),
-  databaseUrl: process.env.DATABASE_URL ?? process.env.SWITCHBOARD_TEST_DATABASE_URL ?? 'postgres://switchboard:switchboard@127.0.0.1:15432/switchboard',
-};
+export { backing, checkBackingServices } from '../backing';
 
 const SESSION_PARTITIONS = 8;
-
-function reachable(hostPort: string, timeoutMs: number): Promise<boolean> {
-  const [host, port] = [hostPort.slice(0, hostPort.lastIndexOf(':')), Number(hostPort.slice(hostPort.lastIndexOf(':') + 1))];
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port });
-    const done = (ok: boolean) => { socket.destroy(); resolve(ok); };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
-}
-
-/** Fails with a clear message (not a kafkajs retry storm) when the backing services are down. */
-export async function checkBackingServices(): Promise<void> {
-  const hint = 'start them with `make services-up` (or set KAFKA_BROKERS / DATABASE_URL)';
-  if (!(await reachable(backing.kafkaBrokers[0]!, 3000))) throw new Error(`cannot reach Kafka at ${backing.kafkaBrokers[0]}: ${hint}`);
-  const db = await openDatabase({ url: backing.databaseUrl, poolSize: 1 }).catch((error: Error) => {
-    throw new Error(`cannot reach PostgreSQL at ${new URL(backing.databaseUrl).host} (${error.message}): ${hint}`);
-  });
-  try {
-    await db.query('SELECT 1');
-  } catch (error) {
-    throw new Error(`cannot query PostgreSQL at ${new URL(backing.databaseUrl).host} (${(error as Error).message}): ${hint}`);
-  } finally {
-    await db.close();
-  }
-}
 
 /** The compiled services resolve their migrations next to dist/services/<name>: refresh the copies. */
 export function copyMigrations(repo: string): void {

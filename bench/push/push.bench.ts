@@ -28,6 +28,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { parse } from 'yaml';
 import { DeliveryTimeline, startFakes } from './fakes';
 import type { Fakes } from './fakes';
 import { summarizeProfile } from './profile';
@@ -70,10 +71,10 @@ function parseSetting(text: string): Setting {
 
 /** The push container's NODE_OPTIONS in the chart (values.yaml push.nodeOptions): the bench runs push as deployed. */
 function chartNodeOptions(): string[] {
-  const values = fs.readFileSync(path.join(REPO, 'charts/switchboard/values.yaml'), 'utf8');
-  const match = /^push:\n(?:(?: .*)?\n)*?  nodeOptions: (.*)$/m.exec(values);
-  if (!match) throw new Error('charts/switchboard/values.yaml has no push.nodeOptions');
-  return match[1]!.trim().replace(/^["']|["']$/g, '').split(/\s+/).filter(Boolean);
+  const values = parse(fs.readFileSync(path.join(REPO, 'charts/switchboard/values.yaml'), 'utf8')) as { push?: { nodeOptions?: string } };
+  const options = values.push?.nodeOptions;
+  if (typeof options !== 'string') throw new Error('charts/switchboard/values.yaml has no push.nodeOptions');
+  return options.split(/\s+/).filter(Boolean);
 }
 
 function parseArgs(argv: string[]): Args {

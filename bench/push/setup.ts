@@ -4,44 +4,21 @@
 // consumer exists, so the push process starts with the whole backlog in front of it.
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { create, toBinary } from '@bufbuild/protobuf';
 import { pushV1 } from '@switchboard/proto';
 import { KafkaEventLog, loadMigrations, migrate, openDatabase, silentEventLogLogger } from '@switchboard/runtime';
 import type { Database } from '@switchboard/runtime';
+import { backing } from '../backing';
 
-/** Where the backing services are: the usual variables, else what `make services-up` starts. */
-export const backing = {
-  kafkaBrokers: (process.env.KAFKA_BROKERS ?? process.env.SWITCHBOARD_TEST_KAFKA_BROKERS ?? '127.0.0.1:19092').split(','),
-  databaseUrl: process.env.DATABASE_URL ?? process.env.SWITCHBOARD_TEST_DATABASE_URL ?? 'postgres://switchboard:switchboard@127.0.0.1:15432/switchboard',
-};
+export { backing, checkBackingServices } from '../backing';
 
 export const FCM_APP = 'android';
 export const APNS_APP = 'ios';
 export const APNS_BUNDLE = 'com.example.switchboard';
 const FIRST_USER = 175928847299117063n;
 
-function reachable(hostPort: string, timeoutMs: number): Promise<boolean> {
-  const cut = hostPort.lastIndexOf(':');
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: hostPort.slice(0, cut), port: Number(hostPort.slice(cut + 1)) });
-    const done = (ok: boolean) => { socket.destroy(); resolve(ok); };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
-}
-
-/** Fails with one clear line (not a kafkajs retry storm) when the backing services are down. */
-export async function checkBackingServices(): Promise<void> {
-  const hint = 'start them with `make services-up` (or set KAFKA_BROKERS / DATABASE_URL)';
-  if (!(await reachable(backing.kafkaBrokers[0]!, 3000))) throw new Error(`cannot reach Kafka at ${backing.kafkaBrokers[0]}: ${hint}`);
-  if (!(await reachable(new URL(backing.databaseUrl).host, 3000))) throw new Error(`cannot reach PostgreSQL at ${new URL(backing.databaseUrl).host}: ${hint}`);
-}
-
-/** The compiled start.js resolves its migrations next to dist/services/push: refresh the copy. */
 export function copyMigrations(repo: string): string {
   const target = path.resolve(__dirname, '../../services/push/migrations');
   fs.cpSync(path.join(repo, 'services/push/migrations'), target, { recursive: true });
