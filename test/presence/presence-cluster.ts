@@ -4,7 +4,6 @@
 // close() ends what is left gracefully (so the consumer groups are empty and can be deleted) and
 // drops the schema.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { presenceV1 } from '@switchboard/proto';
@@ -14,7 +13,7 @@ import { TokenSigner } from '../../services/gateway/src/auth/token';
 import { GatewayIntent } from '../../services/gateway/src/protocol';
 import { TestGatewayClient } from '../../services/gateway/src/transport/test-client';
 import { requireDatabaseUrl, requireKafkaBrokers } from '../support/backing-services';
-import { builtEntryPoint, startProcess } from '../support/processes';
+import { builtEntryPoint, dumpProcessLogs, startProcess, stopAll } from '../support/processes';
 import type { RunningProcess } from '../support/processes';
 
 /** Every gateway process verifies tokens with this key; the test mints them with it too. */
@@ -176,14 +175,8 @@ export class PresenceCluster {
   async close(): Promise<void> {
     for (const client of this.#clients) client.ws.terminate();
     for (const api of this.#apis) closeClient(api);
-    const alive = this.#processes.map((p) => p.process).filter(({ child }) => child.exitCode === null && child.signalCode === null);
-    for (const { child } of alive) child.kill('SIGTERM');
-    await Promise.all(alive.map(async ({ child, exited }) => {
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }));
-    this.#dumpLogs();
+    await stopAll(this.#processes);
+    dumpProcessLogs(this.#processes, this.run);
     const kafka = new Kafka({ brokers: requireKafkaBrokers(), clientId: `presence-test-cleanup-${this.run}`, logLevel: logLevel.NOTHING });
     const admin = kafka.admin();
     await admin.connect();
@@ -198,16 +191,6 @@ export class PresenceCluster {
     await this.#admin?.close();
   }
 
-  /** SWITCHBOARD_TEST_PROCESS_LOGS=<dir>: each process's stdout and stderr, to look into a failure. */
-  #dumpLogs(): void {
-    const dir = process.env.SWITCHBOARD_TEST_PROCESS_LOGS;
-    if (!dir) return;
-    mkdirSync(dir, { recursive: true });
-    for (const { name, process: running } of this.#processes) {
-      const { stdout, stderr } = running.output();
-      writeFileSync(path.join(dir, `${name}-${this.run}.log`), stdout + stderr);
-    }
-  }
 }
 
 /** GetPresences of `userIds` as plain values (client_status without the empty platforms). */

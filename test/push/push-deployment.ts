@@ -4,7 +4,6 @@
 // requests topic, its dead-letter topic and the consumer group are this run's own. One object per
 // test file; close() stops what is left, deletes the run's group and topics and drops the schema.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { toBinary } from '@bufbuild/protobuf';
 import { Kafka, logLevel } from 'kafkajs';
@@ -15,7 +14,7 @@ import type { Database, ServiceClient } from '@switchboard/runtime';
 import { FakeApns, FakeFcm, generateApnsKey, generateServiceAccount } from '../../services/push/src/testing';
 import type { FaultInjector } from '../../services/push/src/testing';
 import { requireDatabaseUrl, requireKafkaBrokers } from '../support/backing-services';
-import { builtEntryPoint, startProcess } from '../support/processes';
+import { builtEntryPoint, dumpProcessLogs, startProcess, stopAll } from '../support/processes';
 import type { RunningProcess } from '../support/processes';
 
 export const FCM_APP_ID = 'android';
@@ -159,14 +158,8 @@ export class PushDeployment {
   /** Stops what still runs (SIGTERM, then SIGKILL), deletes the run's groups and topics, drops the schema. */
   async close(): Promise<void> {
     for (const { api } of this.#processes) if (api) closeClient(api);
-    const alive = this.#processes.map((p) => p.process).filter(({ child }) => child.exitCode === null && child.signalCode === null);
-    for (const { child } of alive) child.kill('SIGTERM');
-    await Promise.all(alive.map(async ({ child, exited }) => {
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }));
-    this.#dumpLogs();
+    await stopAll(this.#processes);
+    dumpProcessLogs(this.#processes, this.run, 'push-');
     await this.#dlqConsumer?.disconnect().catch(() => undefined);
     await this.#eventLog?.close().catch(() => undefined);
     if (this.#kafkaAdmin) {
@@ -181,16 +174,6 @@ export class PushDeployment {
     await this.#admin?.close();
   }
 
-  /** SWITCHBOARD_TEST_PROCESS_LOGS=<dir>: each process's stdout and stderr, to look into a failure. */
-  #dumpLogs(): void {
-    const dir = process.env.SWITCHBOARD_TEST_PROCESS_LOGS;
-    if (!dir) return;
-    mkdirSync(dir, { recursive: true });
-    for (const { name, process: running } of this.#processes) {
-      const { stdout, stderr } = running.output();
-      writeFileSync(path.join(dir, `push-${name}-${this.run}.log`), stdout + stderr);
-    }
-  }
 }
 
 function textHeaders(headers: IHeaders | undefined): Record<string, string> {

@@ -1,6 +1,6 @@
 // Runs a built service entry point (dist/) as a real child process, as Kubernetes would.
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 export const REPO_ROOT = path.resolve(__dirname, '../..');
@@ -59,4 +59,31 @@ export function startProcess(entry: string, env: Record<string, string>): Runnin
       }, 50);
     });
   return { child, output: () => ({ stdout, stderr }), waitFor, exited };
+}
+
+export interface NamedProcess {
+  name: string;
+  process: RunningProcess;
+}
+
+/** Stops every process still running: SIGTERM (a graceful stop), SIGKILL after `graceMs`. */
+export async function stopAll(processes: readonly NamedProcess[], graceMs = 10_000): Promise<void> {
+  const alive = processes.map((p) => p.process).filter(({ child }) => child.exitCode === null && child.signalCode === null);
+  for (const { child } of alive) child.kill('SIGTERM');
+  await Promise.all(alive.map(async ({ child, exited }) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(timer);
+  }));
+}
+
+/** SWITCHBOARD_TEST_PROCESS_LOGS=<dir>: writes each process's stdout and stderr there as `<prefix><name>-<run>.log`, to look into a failure. */
+export function dumpProcessLogs(processes: readonly NamedProcess[], run: string, prefix = ''): void {
+  const dir = process.env.SWITCHBOARD_TEST_PROCESS_LOGS;
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  for (const { name, process: running } of processes) {
+    const { stdout, stderr } = running.output();
+    writeFileSync(path.join(dir, `${prefix}${name}-${run}.log`), stdout + stderr);
+  }
 }
