@@ -1,9 +1,8 @@
 // APNs client: POST {baseUrl}/3/device/{token} over persistent HTTP/2 sessions with a provider JWT,
 // answers classified into SendOutcome.
-import type { ConnectionOptions } from 'node:tls';
 import { ApnsProviderToken } from './apns-auth';
 import { apnsHeaders, apnsReason, buildApnsPayload, classifyApnsResponse } from './apns-message';
-import { poolFor, type Http2Response, type Http2SessionPool } from './http2-pool';
+import { poolFor, type Http2Response, type Http2SessionPool, type PoolChoice } from './http2-pool';
 import { quotaWait, transportOutcome } from './outcomes';
 import type { DeviceTarget, PushProvider, RenderedNotification, SendOutcome } from './provider';
 import type { TokenBucket } from './quota';
@@ -11,26 +10,19 @@ import type { TokenBucket } from './quota';
 export const APNS_PRODUCTION_URL = 'https://api.push.apple.com';
 export const APNS_SANDBOX_URL = 'https://api.sandbox.push.apple.com';
 
-export interface ApnsProviderOptions {
+/** baseUrl defaults to https://api.push.apple.com (the tests point it at the fake); `pool` is one shared with other apps of the same team. */
+export interface ApnsProviderOptions extends PoolChoice {
   teamId: string;
   keyId: string;
   privateKeyPem: string;
   /** apns-topic: the app's bundle id. */
   bundleId: string;
-  /** Default https://api.push.apple.com; the tests point it at the fake. */
-  baseUrl?: string;
   /** Provider JWT renewal period, 20–60 minutes (default 40). */
   tokenRenewMinutes?: number;
   /** A provider token shared by apps using the same key (one renewal schedule per key); else built here. */
   token?: ApnsProviderToken;
   /** apns-expiration = now + this (default 1 day): APNs keeps trying an offline device that long; 0 = try once. */
   expirationSeconds?: number;
-  /** A pool shared with other apps of the same team; else the provider opens its own. */
-  pool?: Http2SessionPool;
-  maxSessions?: number;
-  maxStreamsPerSession?: number;
-  requestTimeoutMs?: number;
-  connectOptions?: ConnectionOptions;
   quota?: TokenBucket;
   /** Wall clock (JWT iat, apns-expiration); tests step it. */
   now?: () => number;

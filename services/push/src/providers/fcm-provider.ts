@@ -1,26 +1,18 @@
 // FCM HTTP v1 client: POST {baseUrl}/v1/projects/{project}/messages:send over persistent HTTP/2
 // sessions, authorised by a service-account OAuth2 token, answers classified into SendOutcome.
-import type { ConnectionOptions } from 'node:tls';
 import { CredentialsError, ServiceAccountTokenSource, TokenEndpointError, type ServiceAccount } from './fcm-auth';
 import { buildFcmMessage, classifyFcmResponse } from './fcm-message';
-import { poolFor, type Http2Response, type Http2SessionPool } from './http2-pool';
+import { poolFor, type Http2Response, type Http2SessionPool, type PoolChoice } from './http2-pool';
 import { quotaWait, transportOutcome } from './outcomes';
 import type { DeviceTarget, PushProvider, RenderedNotification, SendOutcome } from './provider';
 import type { TokenBucket } from './quota';
 
 export const FCM_DEFAULT_BASE_URL = 'https://fcm.googleapis.com';
 
-export interface FcmProviderOptions {
+/** baseUrl defaults to https://fcm.googleapis.com (the tests point it at the fake); `pool` is one shared with other FCM apps. */
+export interface FcmProviderOptions extends PoolChoice {
   projectId: string;
   serviceAccount: ServiceAccount;
-  /** Default https://fcm.googleapis.com; the tests point it at the fake. */
-  baseUrl?: string;
-  /** A pool shared with other FCM apps (same baseUrl); else the provider opens its own. */
-  pool?: Http2SessionPool;
-  maxSessions?: number;
-  maxStreamsPerSession?: number;
-  requestTimeoutMs?: number;
-  connectOptions?: ConnectionOptions;
   /** The project's local quota; none → no local rate limit. */
   quota?: TokenBucket;
   /** Wall clock for the OAuth2 token lifetime (tests step it). */
