@@ -22,8 +22,9 @@ export default function globalSetup(): void {
       .filter((m): m is RegExpExecArray => m !== null)
       .map((m) => [m[1]!, m[2]!]),
   );
-  // Go-module tools the tests use as an SRE would: grpcurl (reflection), helm (charts/switchboard).
-  for (const tool of ['grpcurl', 'helm']) {
+  // Go-module tools the tests use as an SRE would: grpcurl (reflection), helm (charts/switchboard);
+  // and openssl, for the TLS certificates of the push HTTP/2 client's tests.
+  for (const tool of ['grpcurl', 'helm', 'openssl']) {
     execFileSync(path.join(root, 'deploy/local/tools.sh'), [tool], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'], timeout: 10 * 60_000 });
   }
   const brokers = vars.KAFKA_BROKERS;

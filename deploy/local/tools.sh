@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs developer tools into <repo>/.local/bin from their package registries, pinned, and
 # prints the installed path. Idempotent: a tool already there at the pinned version is left
-# alone. Usage: deploy/local/tools.sh grpcurl|helm
+# alone. Usage: deploy/local/tools.sh grpcurl|helm|openssl
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -54,11 +54,29 @@ install_helm() {
   echo "$target"
 }
 
+# openssl makes the throwaway TLS certificates of the push HTTP/2 client's tests. Debian's
+# package (part of the base image almost always): installed only when missing.
+install_openssl() {
+  if command -v openssl >/dev/null; then
+    command -v openssl
+    return
+  fi
+  local sudo=()
+  if [[ $EUID -ne 0 ]]; then
+    command -v sudo >/dev/null || { echo "error: openssl is missing and there is no sudo: install Debian's openssl" >&2; exit 1; }
+    sudo=(sudo)
+  fi
+  "${sudo[@]}" apt-get update >&2
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y --no-install-recommends openssl >&2
+  command -v openssl
+}
+
 case "${1:-}" in
   grpcurl) install_grpcurl ;;
   helm) install_helm ;;
+  openssl) install_openssl ;;
   *)
-    echo "usage: $0 grpcurl|helm" >&2
+    echo "usage: $0 grpcurl|helm|openssl" >&2
     exit 2
     ;;
 esac

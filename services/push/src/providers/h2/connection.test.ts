@@ -252,7 +252,7 @@ describe('H2Connection over TLS', () => {
   let tlsFiles: { key: string; cert: string };
 
   beforeAll(() => {
-    // A throwaway self-signed certificate for 127.0.0.1 (openssl is part of the machine's base image).
+    // A throwaway self-signed certificate for 127.0.0.1 (openssl: installed by deploy/local/tools.sh from test/global-setup.ts).
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'h2-tls-'));
     execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1',
       '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
